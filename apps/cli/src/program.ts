@@ -1,0 +1,57 @@
+import { Command, type CommanderError } from 'commander'
+import { backupCommand, restoreCommand } from './commands/backup.ts'
+import { migrateCommand } from './commands/migrate.ts'
+import { startCommand } from './commands/start.ts'
+import { tenantCreateCommand, tenantListCommand } from './commands/tenant.ts'
+
+/** Exit code for bad arguments, as BSD sysexits and most CLIs use. */
+export const USAGE_EXIT = 2
+
+/** The `tessera` command. Bad arguments print usage and exit 2; --help works on every command. */
+export function program(): Command {
+  const root = new Command('tessera')
+    .description('Tessera ERP: start the server and administer its database and tenants.')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true })
+
+  root.command('start').description('migrate, then serve the API and web app').action(startCommand)
+  root.command('migrate').description('apply pending migrations (idempotent)').action(migrateCommand)
+
+  const tenant = root.command('tenant').description('manage tenants')
+  tenant
+    .command('create')
+    .description('create a tenant and its first company')
+    .requiredOption('--name <name>', 'display name of the tenant and its first company')
+    .option('--slug <slug>', 'URL name (default: derived from --name)')
+    .option('--currency <code>', 'the company currency, ISO 4217', 'USD')
+    .option('--country <code>', 'the company country, ISO 3166-1 alpha-2')
+    .option('--timezone <zone>', 'the company time zone, IANA', 'UTC')
+    .option('--json', 'print the result as JSON')
+    .action(tenantCreateCommand)
+  tenant.command('list').description('list tenants').option('--json', 'print JSON').action(tenantListCommand)
+
+  root
+    .command('backup')
+    .description('write a full backup of the database to a file')
+    .requiredOption('--out <file>', 'backup file to write')
+    .action(backupCommand)
+  root
+    .command('restore')
+    .description('restore a backup into an empty data folder or an empty database')
+    .requiredOption('--in <file>', 'backup file to read')
+    .action(restoreCommand)
+
+  exitOnUsageErrors(root)
+  return root
+}
+
+function exitOnUsageErrors(command: Command): void {
+  command.exitOverride((err: CommanderError) => {
+    const ok =
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    process.exit(ok ? 0 : USAGE_EXIT)
+  })
+  for (const sub of command.commands) exitOnUsageErrors(sub)
+}

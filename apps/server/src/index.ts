@@ -1,0 +1,5 @@
+export { type AppOptions, buildApp } from './app.ts'
+export { installedModules } from './modules.ts'
+export { type Problem, sendProblem } from './problem.ts'
+export { openRuntime, type Runtime } from './runtime.ts'
+export { startServer } from './start.ts'

@@ -1,0 +1,30 @@
+import {
+  createRegistry,
+  type Database,
+  kernelMigrations,
+  loadConfig,
+  type MigrationSource,
+  migrationSources,
+  openDatabase,
+  type TesseraConfig,
+} from '@tessera/kernel'
+import { installedModules } from './modules.ts'
+
+export interface Runtime {
+  config: TesseraConfig
+  database: Database
+  migrations: MigrationSource[]
+}
+
+/** Config, enabled modules and the open database: what every command (start, migrate, ...) needs. */
+export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const config = loadConfig(env)
+  const registry = createRegistry(installedModules, config.modules)
+  const migrations = migrationSources(kernelMigrations, registry)
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { kind: 'server', url: config.databaseUrl }
+      : { kind: 'embedded', dataDir: config.dataDir },
+  )
+  return { config, database, migrations }
+}

@@ -1,0 +1,43 @@
+import { migrate } from '@tessera/kernel'
+import { buildApp } from './app.ts'
+import { openRuntime } from './runtime.ts'
+
+const SHUTDOWN_GRACE_MS = 10_000
+
+/**
+ * Starts Tessera: migrate, then serve. SIGTERM or SIGINT stops accepting connections, lets
+ * in-flight requests finish, closes the database (releasing the embedded data folder), then exits.
+ */
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const runtime = await openRuntime(env)
+  const { config, database, migrations } = runtime
+  try {
+    await migrate(database.db, migrations)
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  const app = await buildApp({ database, migrations, config })
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ signal }, 'shutting down')
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS)
+    force.unref()
+    await app.close()
+    await database.close()
+    app.log.info('stopped')
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+
+  const address = await app.listen({ port: config.port, host: config.host })
+  const shown = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
+  const where = database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL server'
+  process.stdout.write(`Tessera is running at ${shown} (${where}). API docs: ${shown}/api/docs\n`)
+}

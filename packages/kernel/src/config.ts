@@ -1,0 +1,65 @@
+import { resolve } from 'node:path'
+
+/**
+ * Every environment variable Tessera reads, with its default. The README's configuration table
+ * mirrors this list; keep the two in step.
+ */
+export interface TesseraConfig {
+  /** PORT, default 3000 */
+  port: number
+  /** HOST, default 127.0.0.1 (set 0.0.0.0 to listen on every interface) */
+  host: string
+  /** DATABASE_URL: a PostgreSQL server; unset means the embedded database */
+  databaseUrl: string | undefined
+  /** TESSERA_DATA_DIR, default ./data: the embedded database's folder */
+  dataDir: string
+  /** TESSERA_MODULES: comma-separated module names; unset means every installed module */
+  modules: string[] | undefined
+  /** LOG_LEVEL, default info */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** TESSERA_BODY_LIMIT, default 1048576: the largest request body in bytes */
+  bodyLimit: number
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
+  const level = env.LOG_LEVEL ?? 'info'
+  if (!(LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}; got "${level}".`)
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL.')
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    dataDir: resolve(env.TESSERA_DATA_DIR?.trim() || 'data'),
+    modules: env.TESSERA_MODULES?.trim()
+      ? env.TESSERA_MODULES.split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : undefined,
+    logLevel: level as TesseraConfig['logLevel'],
+    bodyLimit: integer(env, 'TESSERA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}".`)
+  }
+  return value
+}

@@ -1,0 +1,2 @@
+export * from './database-errors.ts'
+export * from './errors.ts'

@@ -1,0 +1,11 @@
+/** @tessera/kernel: the platform every module stands on. No HTTP framework, no business noun. */
+export * from './config.ts'
+export * from './db/index.ts'
+export * from './errors/index.ts'
+export * from './ids.ts'
+export * from './kernel-module.ts'
+export * from './module/define.ts'
+export * from './module/registry.ts'
+export * from './schemas/validate.ts'
+export * from './tenancy/companies.ts'
+export * from './tenancy/tenants.ts'

@@ -1,0 +1,66 @@
+import type { MigrationSource } from '../db/migrations/source.ts'
+import type { ModuleManifest } from './define.ts'
+
+export class ModuleGraphError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ModuleGraphError'
+  }
+}
+
+export interface ModuleRegistry {
+  /** enabled modules, every module after the modules it depends on */
+  modules: readonly ModuleManifest[]
+  get(name: string): ModuleManifest | undefined
+}
+
+/**
+ * Orders the enabled modules so each comes after its dependencies. `enabled` optionally narrows
+ * the installed list by name (TESSERA_MODULES); an unknown name, a dependency that is not enabled
+ * or a cycle stops the start with a message naming the modules involved.
+ */
+export function createRegistry(
+  installed: readonly ModuleManifest[],
+  enabled?: readonly string[],
+): ModuleRegistry {
+  const byName = new Map<string, ModuleManifest>()
+  for (const m of installed) {
+    if (byName.has(m.name)) throw new ModuleGraphError(`Module "${m.name}" is installed twice.`)
+    byName.set(m.name, m)
+  }
+  const wanted = enabled ?? installed.map((m) => m.name)
+  for (const name of wanted) {
+    if (!byName.has(name)) throw new ModuleGraphError(`Module "${name}" is enabled but not installed.`)
+  }
+  const wantedSet = new Set(wanted)
+
+  const ordered: ModuleManifest[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (m: ModuleManifest, path: string[]): void => {
+    const seen = state.get(m.name)
+    if (seen === 'done') return
+    if (seen === 'visiting') {
+      throw new ModuleGraphError(`Module dependency cycle: ${[...path, m.name].join(' -> ')}.`)
+    }
+    state.set(m.name, 'visiting')
+    for (const dep of m.depends ?? []) {
+      if (!wantedSet.has(dep.name)) {
+        throw new ModuleGraphError(`Module "${m.name}" depends on "${dep.name}", which is not enabled.`)
+      }
+      visit(byName.get(dep.name) ?? dep, [...path, m.name])
+    }
+    state.set(m.name, 'done')
+    ordered.push(m)
+  }
+  for (const name of wanted) visit(byName.get(name) as ModuleManifest, [])
+
+  return { modules: ordered, get: (name) => byName.get(name) }
+}
+
+/** Migration sources in dependency order, each module's after the kernel's. */
+export function migrationSources(kernel: MigrationSource, registry: ModuleRegistry): MigrationSource[] {
+  const modules = registry.modules.flatMap((m) =>
+    m.migrations ? [{ module: m.name, dir: m.migrations }] : [],
+  )
+  return [kernel, ...modules]
+}

@@ -1,0 +1,70 @@
+import { type Static, Type } from '@sinclair/typebox'
+import type { Db } from '../db/schema.ts'
+import { enterTenant, withSystem } from '../db/tenant.ts'
+import { Conflict } from '../errors/errors.ts'
+import { newId } from '../ids.ts'
+import { parse } from '../schemas/validate.ts'
+import { createCompany, NewCompany } from './companies.ts'
+
+export const SLUG_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'
+
+export const NewTenant = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    slug: Type.Optional(Type.String({ pattern: SLUG_PATTERN })),
+    plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    /** the first company; its name defaults to the tenant's */
+    company: Type.Omit(NewCompany, ['name']),
+  },
+  { additionalProperties: false },
+)
+export type NewTenant = Static<typeof NewTenant>
+
+/**
+ * Creates a tenant and its first company in one transaction: the tenant row as the owner role
+ * (global table), the company as the application role inside the new tenant, so the company
+ * insert passes through the same row-level security as every later write.
+ */
+export async function createTenant(db: Db, input: unknown) {
+  const tenant = parse(NewTenant, input)
+  const slug = tenant.slug ?? slugify(tenant.name)
+  return withSystem(db, async (trx) => {
+    const taken = await trx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst()
+    if (taken) {
+      const message = `The slug "${slug}" is already taken.`
+      throw new Conflict(message, 'slug_taken', [{ field: 'slug', code: 'taken', message }])
+    }
+    const row = await trx
+      .insertInto('tenants')
+      .values({ id: newId(), name: tenant.name.trim(), slug, plan: tenant.plan ?? 'free' })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await enterTenant(trx, row.id)
+    const company = await createCompany(trx, row.id, { ...tenant.company, name: row.name })
+    return { tenant: row, company }
+  })
+}
+
+/** Every tenant, for operators (CLI). */
+export function listTenants(db: Db) {
+  return withSystem(db, (trx) => trx.selectFrom('tenants').selectAll().orderBy('created_at').execute())
+}
+
+export function findTenantBySlug(db: Db, slug: string) {
+  return withSystem(db, (trx) =>
+    trx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst(),
+  )
+}
+
+/** A URL-safe slug from a name: "Café Müller & Co." becomes "cafe-muller-co". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '')
+  return slug || `tenant-${newId().slice(-8)}`
+}

@@ -1,0 +1,10 @@
+export { createTestApp, type TestApp } from './app.ts'
+export { type CliResult, runCli, spawnCli } from './cli.ts'
+export {
+  createBlankServerDatabase,
+  createEmptyDatabase,
+  createTestDatabase,
+  onServer,
+  type TestDatabase,
+} from './database.ts'
+export { allMigrations, type Template } from './template.ts'
