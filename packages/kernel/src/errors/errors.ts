@@ -33,6 +33,20 @@ export class Invalid extends TesseraError {
   static field(field: string, message: string, code = 'invalid'): Invalid {
     return new Invalid(message, [{ field, code, message }])
   }
+
+  /** The same error for input nested under `parent`: `currency` becomes `company.currency`. */
+  nestedIn(parent: string): Invalid {
+    const nest = (text: string) => `${parent}.${text}`
+    return new Invalid(
+      this.message,
+      this.errors.map((e) => ({
+        ...e,
+        field: nest(e.field),
+        message: e.message.startsWith(e.field) ? nest(e.message) : e.message,
+      })),
+      this.code,
+    )
+  }
 }
 
 /** 401: no valid credentials. */

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox'
 import type { Db } from '../db/schema.ts'
 import { enterTenant, withSystem } from '../db/tenant.ts'
-import { Conflict } from '../errors/errors.ts'
+import { Conflict, Invalid } from '../errors/errors.ts'
 import { newId } from '../ids.ts'
 import { parse } from '../schemas/validate.ts'
 import { createCompany, NewCompany } from './companies.ts'
@@ -40,7 +40,9 @@ export async function createTenant(db: Db, input: unknown) {
       .returningAll()
       .executeTakeFirstOrThrow()
     await enterTenant(trx, row.id)
-    const company = await createCompany(trx, row.id, { ...tenant.company, name: row.name })
+    const company = await createCompany(trx, row.id, { ...tenant.company, name: row.name }).catch((err) => {
+      throw err instanceof Invalid ? err.nestedIn('company') : err
+    })
     return { tenant: row, company }
   })
 }

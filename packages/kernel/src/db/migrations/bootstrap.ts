@@ -2,6 +2,9 @@ import { sql } from 'kysely'
 import { APP_ROLE, OWNER_ROLE } from '../roles.ts'
 import type { Db } from '../schema.ts'
 
+/** Serialises concurrent role bootstraps and migration runs against one database. */
+export const MIGRATION_LOCK = 7_371_601
+
 /**
  * Creates the owner and application roles if they are missing and lets the connecting user switch
  * to them. Runs as the connecting user before any migration, because migrations run as the owner.
@@ -9,6 +12,8 @@ import type { Db } from '../schema.ts'
  */
 export async function ensureRoles(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Concurrent GRANTs on one catalog row fail with "tuple concurrently updated": serialise.
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx)
     await sql
       .raw(`
 do $$
@@ -28,8 +33,15 @@ begin
     execute format('grant ${APP_ROLE} to %I', current_user);
   end if;
 end $$;
-grant usage, create on schema public to ${OWNER_ROLE};
-grant usage on schema public to ${APP_ROLE};
+do $$
+begin
+  if not has_schema_privilege('${OWNER_ROLE}', 'public', 'CREATE') then
+    grant usage, create on schema public to ${OWNER_ROLE};
+  end if;
+  if not has_schema_privilege('${APP_ROLE}', 'public', 'USAGE') then
+    grant usage on schema public to ${APP_ROLE};
+  end if;
+end $$;
 `)
       .execute(trx)
   })
@@ -38,6 +50,7 @@ grant usage on schema public to ${APP_ROLE};
 /** The ledger of applied migrations, owned by the owner role like every other table. */
 export async function ensureMigrationsTable(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx)
     await sql`select set_config('role', ${OWNER_ROLE}, true)`.execute(trx)
     await sql
       .raw(`

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { OWNER_ROLE } from '../roles.ts'
 import type { Db } from '../schema.ts'
-import { ensureMigrationsTable, ensureRoles } from './bootstrap.ts'
+import { ensureMigrationsTable, ensureRoles, MIGRATION_LOCK } from './bootstrap.ts'
 import { loadMigrations, type Migration, type MigrationSource } from './source.ts'
 
 export class MigrationChanged extends Error {
@@ -15,9 +15,6 @@ export class MigrationChanged extends Error {
     this.ids = ids
   }
 }
-
-// Serialises concurrent `migrate` runs against one database (several API nodes starting at once).
-const MIGRATION_LOCK = 7_371_601
 
 /**
  * Applies pending migrations, each in its own transaction as the owner role, recording its

@@ -1,0 +1,2 @@
+export * from './mfa/index.ts'
+export * from './passwords/index.ts'

@@ -1,0 +1,2 @@
+export * from './backup-codes.ts'
+export * from './totp.ts'

@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from '@tessera/kernel'
+import { describe, expect, it } from 'vitest'
+
+describe('configuration', () => {
+  it('has working defaults: embedded database under ./data, port 3000', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' })
+    expect(config.dataDir).toMatch(/\/data$/)
+    expect(config.modules).toBeUndefined()
+  })
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u@db:5432/erp',
+      TESSERA_DATA_DIR: '/var/lib/tessera',
+      TESSERA_MODULES: 'crm, sales',
+      LOG_LEVEL: 'debug',
+      TESSERA_BODY_LIMIT: '2048',
+    })
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u@db:5432/erp',
+      dataDir: '/var/lib/tessera',
+      modules: ['crm', 'sales'],
+      logLevel: 'debug',
+      bodyLimit: 2048,
+    })
+  })
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres/],
+    [{ TESSERA_BODY_LIMIT: '10' }, /TESSERA_BODY_LIMIT/],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(message)
+  })
+})
