@@ -1,5 +1,5 @@
-import { checkSchema, kernelGlobalTables, type SchemaViolation } from '@tessera/kernel'
-import { createTestDatabase, type TestDatabase } from '@tessera/testing'
+import { checkSchema, type SchemaViolation } from '@tessera/kernel'
+import { allGlobalTables, createTestDatabase, type TestDatabase } from '@tessera/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -18,7 +18,7 @@ async function violationsWith(ddl: string): Promise<SchemaViolation[]> {
     .transaction()
     .execute(async (trx) => {
       await sql.raw(`set local role tessera_owner; ${ddl}`).execute(trx)
-      found = await checkSchema(trx, kernelGlobalTables)
+      found = await checkSchema(trx, allGlobalTables())
       throw new Rollback()
     })
     .catch((err) => {
@@ -32,7 +32,7 @@ select tessera_tenant_table('things');`
 
 describe('schema guard', () => {
   it('passes on the migrated schema', async () => {
-    expect(await checkSchema(database.db, kernelGlobalTables)).toEqual([])
+    expect(await checkSchema(database.db, allGlobalTables())).toEqual([])
   })
 
   it('passes a table made tenant-scoped the standard way', async () => {

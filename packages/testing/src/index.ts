@@ -7,4 +7,4 @@ export {
   onServer,
   type TestDatabase,
 } from './database.ts'
-export { allMigrations, type Template } from './template.ts'
+export { allGlobalTables, allMigrations, type Template } from './template.ts'

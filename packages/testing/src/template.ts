@@ -1,4 +1,11 @@
-import { createRegistry, kernelMigrations, type MigrationSource, migrationSources } from '@tessera/kernel'
+import {
+  createRegistry,
+  globalTables,
+  kernelGlobalTables,
+  kernelMigrations,
+  type MigrationSource,
+  migrationSources,
+} from '@tessera/kernel'
 import { installedModules } from '@tessera/server'
 
 /**
@@ -19,6 +26,11 @@ declare module 'vitest' {
 /** Every installed module's migrations after the kernel's: what `tessera migrate` applies. */
 export function allMigrations(): MigrationSource[] {
   return migrationSources(kernelMigrations, createRegistry(installedModules))
+}
+
+/** Every table allowed to carry no tenant_id, for the schema guard. */
+export function allGlobalTables(): string[] {
+  return globalTables(kernelGlobalTables, createRegistry(installedModules))
 }
 
 /** The database URL named `name` on the same server as `url`. */

@@ -64,3 +64,8 @@ export function migrationSources(kernel: MigrationSource, registry: ModuleRegist
   )
   return [kernel, ...modules]
 }
+
+/** Tables without tenant_id by design: the kernel's and those the enabled modules declare. */
+export function globalTables(kernelTables: readonly string[], registry: ModuleRegistry): string[] {
+  return [...kernelTables, ...registry.modules.flatMap((m) => m.globalTables ?? [])]
+}
