@@ -3,14 +3,18 @@
  * bench/results.json. Embedded database always; a PostgreSQL server too when
  * TESSERA_BENCH_DATABASE_URL names a scratch database (it is migrated and written to).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import {
+  createIdentityContext,
   createTenant,
   type Database,
   kernelMigrations,
+  loadConfig,
+  loadSecrets,
   migrate,
   openDatabase,
   withTenant,
@@ -51,11 +55,13 @@ async function benchDatabase(label: string, database: Database): Promise<void> {
   })
   record('withTenant transaction + select', label, (n / txMs) * 1000, 'ops/s')
 
-  const app = await buildApp({
-    database,
-    migrations: [kernelMigrations],
-    config: { bodyLimit: 1_048_576, logLevel: 'silent' },
+  const config = loadConfig({ LOG_LEVEL: 'silent' })
+  const secrets = loadSecrets({
+    dataDir: config.dataDir,
+    env: { TESSERA_SECRET: randomBytes(32).toString('hex') },
   })
+  const identity = createIdentityContext(database.db, secrets)
+  const app = await buildApp({ database, migrations: [kernelMigrations], identity, config })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   for (const path of ['/healthz', '/readyz']) {
     const requests = 2000

@@ -1,6 +1,18 @@
+import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
-import type { Database, MigrationSource, TesseraConfig } from '@tessera/kernel'
+import rateLimit from '@fastify/rate-limit'
+import {
+  type Database,
+  type IdentityContext,
+  isTimeZone,
+  type MigrationSource,
+  type TesseraConfig,
+  TooManyRequests,
+} from '@tessera/kernel'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { authRoutes } from './auth/auth-routes.ts'
+import { securityEventsRoutes, usersRoutes } from './auth/users-routes.ts'
 import { healthRoutes } from './health.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerErrorHandling } from './problem.ts'
@@ -10,14 +22,20 @@ import { registerWeb } from './web.ts'
 export interface AppOptions {
   database: Database
   migrations: readonly MigrationSource[]
-  config: Pick<TesseraConfig, 'bodyLimit' | 'logLevel'>
+  identity: IdentityContext
+  config: Pick<TesseraConfig, 'bodyLimit' | 'logLevel' | 'trustProxy' | 'authRateLimit' | 'redisUrl'>
 }
 
 /**
  * Builds the HTTP application without listening, so tests drive exactly what production runs.
  * Everything a route needs arrives through plugin options: no decorators, no global state.
  */
-export async function buildApp({ database, migrations, config }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  database,
+  migrations,
+  identity,
+  config,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -25,13 +43,21 @@ export async function buildApp({ database, migrations, config }: AppOptions): Pr
     },
     genReqId: requestId,
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: {
       // Bodies are validated as sent: no silent dropping of unknown fields, no type coercion.
-      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: true,
+        formats: { 'time-zone': { type: 'string', validate: isTimeZone } },
+      },
     },
   })
+  app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -41,8 +67,22 @@ export async function buildApp({ database, migrations, config }: AppOptions): Pr
       directives: { 'img-src': ["'self'", 'data:', 'https:'], 'upgrade-insecure-requests': null },
     },
   })
+  await app.register(cookie)
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 })
+    : undefined
+  if (redis) app.addHook('onClose', async () => void redis.quit())
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis } : {}),
+    errorResponseBuilder: (_request, context) => new TooManyRequests(Math.ceil(context.ttl / 1000)),
+  })
   await registerOpenApi(app)
   await app.register(healthRoutes, { database, migrations })
+  const rate = { max: config.authRateLimit, timeWindow: 60_000 }
+  await app.register(authRoutes, { prefix: '/api/v1/auth', identity, rateLimit: rate })
+  await app.register(usersRoutes, { prefix: '/api/v1/users', identity })
+  await app.register(securityEventsRoutes, { prefix: '/api/v1/security-events', identity })
   await registerWeb(app)
   return app
 }

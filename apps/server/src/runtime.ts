@@ -1,8 +1,11 @@
 import {
+  createIdentityContext,
   createRegistry,
   type Database,
+  type IdentityContext,
   kernelMigrations,
   loadConfig,
+  loadSecrets,
   type MigrationSource,
   migrationSources,
   openDatabase,
@@ -14,6 +17,8 @@ export interface Runtime {
   config: TesseraConfig
   database: Database
   migrations: MigrationSource[]
+  /** identity services: token keys from the server secret (TESSERA_SECRET or the data folder) */
+  identity(): IdentityContext
 }
 
 /** Config, enabled modules and the open database: what every command (start, migrate, ...) needs. */
@@ -26,5 +31,11 @@ export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise
       ? { kind: 'server', url: config.databaseUrl }
       : { kind: 'embedded', dataDir: config.dataDir },
   )
-  return { config, database, migrations }
+  return {
+    config,
+    database,
+    migrations,
+    identity: () =>
+      createIdentityContext(database.db, loadSecrets({ dataDir: config.dataDir, env }), config.loginDelayMs),
+  }
 }

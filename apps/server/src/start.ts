@@ -1,4 +1,4 @@
-import { migrate } from '@tessera/kernel'
+import { type IdentityContext, migrate } from '@tessera/kernel'
 import { buildApp } from './app.ts'
 import { openRuntime } from './runtime.ts'
 
@@ -11,13 +11,15 @@ const SHUTDOWN_GRACE_MS = 10_000
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const runtime = await openRuntime(env)
   const { config, database, migrations } = runtime
+  let identity: IdentityContext
   try {
+    identity = runtime.identity()
     await migrate(database.db, migrations)
   } catch (err) {
     await database.close()
     throw err
   }
-  const app = await buildApp({ database, migrations, config })
+  const app = await buildApp({ database, migrations, config, identity })
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return

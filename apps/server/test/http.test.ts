@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
-import { BusinessRule, Conflict, Forbidden, Invalid, NotFound } from '@tessera/kernel'
+import { BusinessRule, Conflict, Forbidden, Invalid, loadConfig, NotFound } from '@tessera/kernel'
 import { buildApp } from '@tessera/server'
 import { allMigrations, createTestApp, type TestApp } from '@tessera/testing'
 import { sql } from 'kysely'
@@ -88,7 +88,8 @@ describe('health', () => {
     const app = await buildApp({
       database: t.database,
       migrations: [...allMigrations(), { module: 'late', dir }],
-      config: { bodyLimit: 1024, logLevel: 'silent' },
+      identity: t.identity,
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
     })
     try {
       const res = await app.inject({ method: 'GET', url: '/readyz' })

@@ -19,6 +19,18 @@ export interface TesseraConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** TESSERA_BODY_LIMIT, default 1048576: the largest request body in bytes */
   bodyLimit: number
+  /** TESSERA_TRUST_PROXY, default false: trust X-Forwarded-* (set when behind a reverse proxy) */
+  trustProxy: boolean
+  /** TESSERA_AUTH_RATE_LIMIT, default 30: requests per minute per IP on each sign-in route */
+  authRateLimit: number
+  /** REDIS_URL: shared rate-limit store for several API nodes; unset keeps counts in memory */
+  redisUrl: string | undefined
+  /** SMTP_URL: where mail goes; unset writes .eml files under the data folder */
+  smtpUrl: string | undefined
+  /** MAIL_FROM, default "Tessera <no-reply@localhost>" */
+  mailFrom: string
+  /** TESSERA_LOGIN_DELAY_MS, default 250: base of the growing delay after 5 failed logins */
+  loginDelayMs: number
 }
 
 export class ConfigError extends Error {
@@ -51,7 +63,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
       : undefined,
     logLevel: level as TesseraConfig['logLevel'],
     bodyLimit: integer(env, 'TESSERA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
+    trustProxy: boolean(env, 'TESSERA_TRUST_PROXY', false),
+    authRateLimit: integer(env, 'TESSERA_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    smtpUrl: env.SMTP_URL?.trim() || undefined,
+    mailFrom: env.MAIL_FROM?.trim() || 'Tessera <no-reply@localhost>',
+    loginDelayMs: integer(env, 'TESSERA_LOGIN_DELAY_MS', 250, 0, 10_000),
   }
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase()
+  if (!raw) return fallback
+  if (['1', 'true', 'yes'].includes(raw)) return true
+  if (['0', 'false', 'no'].includes(raw)) return false
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`)
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -8,4 +8,12 @@ export const kernelMigrations: MigrationSource = {
 }
 
 /** The kernel's tables that carry no tenant_id, by design. */
-export const kernelGlobalTables = ['tenants', 'currencies', 'tessera_migrations'] as const
+export const kernelGlobalTables = [
+  'tenants',
+  'currencies',
+  'tessera_migrations',
+  'users',
+  'login_throttle',
+  'user_tenants',
+  'user_tokens',
+] as const

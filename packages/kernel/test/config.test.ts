@@ -27,6 +27,12 @@ describe('configuration', () => {
       modules: ['crm', 'sales'],
       logLevel: 'debug',
       bodyLimit: 2048,
+      trustProxy: false,
+      authRateLimit: 30,
+      redisUrl: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'Tessera <no-reply@localhost>',
+      loginDelayMs: 250,
     })
   })
 
@@ -36,6 +42,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres/],
     [{ TESSERA_BODY_LIMIT: '10' }, /TESSERA_BODY_LIMIT/],
+    [{ TESSERA_TRUST_PROXY: 'maybe' }, /TESSERA_TRUST_PROXY must be true or false/],
+    [{ TESSERA_AUTH_RATE_LIMIT: '0' }, /TESSERA_AUTH_RATE_LIMIT/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

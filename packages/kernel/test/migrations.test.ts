@@ -5,6 +5,7 @@ import {
   checkSchema,
   kernelGlobalTables,
   kernelMigrations,
+  loadMigrations,
   MigrationChanged,
   type MigrationSource,
   migrate,
@@ -39,13 +40,14 @@ afterAll(async () => {
 
 describe('migrations', () => {
   it('applies kernel then module migrations in order, and a second run applies nothing', async () => {
+    const kernelIds = loadMigrations([kernelMigrations]).map((m) => m.id)
+    expect(kernelIds.slice(0, 2)).toEqual(['kernel/0001_tenant_table_helper.sql', 'kernel/0002_tenancy.sql'])
     expect(await pendingMigrations(database.db, [kernelMigrations, demo])).toEqual([
-      'kernel/0001_tenant_table_helper.sql',
-      'kernel/0002_tenancy.sql',
+      ...kernelIds,
       'demo/0001_widgets.sql',
     ])
     const first = await migrate(database.db, [kernelMigrations, demo])
-    expect(first.applied).toHaveLength(3)
+    expect(first.applied).toEqual([...kernelIds, 'demo/0001_widgets.sql'])
     expect(await migrate(database.db, [kernelMigrations, demo])).toEqual({ applied: [] })
     expect(await pendingMigrations(database.db, [kernelMigrations, demo])).toEqual([])
     expect(await checkSchema(database.db, kernelGlobalTables)).toEqual([])

@@ -1,4 +1,4 @@
-export { createTestApp, type TestApp } from './app.ts'
+export { createTestApp, type TestApp, type TestAppOptions } from './app.ts'
 export { type CliResult, runCli, spawnCli } from './cli.ts'
 export {
   createBlankServerDatabase,

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
+import type { IdentityTables } from '../identity/tables.ts'
 
 /** Column types shared by every tenant table (DESIGN.md, data conventions). */
 export interface StandardColumns {
@@ -45,7 +46,7 @@ export interface MigrationsTable {
 }
 
 /** The kernel's own tables. Modules extend this with `db.withTables<TheirTables>()`. */
-export interface KernelTables {
+export interface KernelTables extends IdentityTables {
   tenants: TenantsTable
   currencies: CurrenciesTable
   companies: CompaniesTable

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import type { Db } from '../db/schema.ts'
+import type { Db, Tx } from '../db/schema.ts'
 import { enterTenant, withSystem } from '../db/tenant.ts'
 import { Conflict, Invalid } from '../errors/errors.ts'
 import { newId } from '../ids.ts'
@@ -25,25 +25,43 @@ export type NewTenant = Static<typeof NewTenant>
  * (global table), the company as the application role inside the new tenant, so the company
  * insert passes through the same row-level security as every later write.
  */
-export async function createTenant(db: Db, input: unknown) {
+export function createTenant(db: Db, input: unknown) {
   const tenant = parse(NewTenant, input)
-  const slug = tenant.slug ?? slugify(tenant.name)
   return withSystem(db, async (trx) => {
-    const taken = await trx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst()
-    if (taken) {
-      const message = `The slug "${slug}" is already taken.`
-      throw new Conflict(message, 'slug_taken', [{ field: 'slug', code: 'taken', message }])
-    }
-    const row = await trx
-      .insertInto('tenants')
-      .values({ id: newId(), name: tenant.name.trim(), slug, plan: tenant.plan ?? 'free' })
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const row = await insertTenant(trx, tenant)
     await enterTenant(trx, row.id)
-    const company = await createCompany(trx, row.id, { ...tenant.company, name: row.name }).catch((err) => {
-      throw err instanceof Invalid ? err.nestedIn('company') : err
-    })
+    const company = await createFirstCompany(trx, row, tenant.company)
     return { tenant: row, company }
+  })
+}
+
+/** Inserts the tenant row. Runs as the owner role (withSystem): tenants is a global table. */
+export async function insertTenant(
+  trx: Tx,
+  tenant: Pick<NewTenant, 'name' | 'slug' | 'plan'>,
+  slugField = 'slug',
+) {
+  const slug = tenant.slug ?? slugify(tenant.name)
+  const taken = await trx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst()
+  if (taken) {
+    const message = `The slug "${slug}" is already taken.`
+    throw new Conflict(message, 'slug_taken', [{ field: slugField, code: 'taken', message }])
+  }
+  return trx
+    .insertInto('tenants')
+    .values({ id: newId(), name: tenant.name.trim(), slug, plan: tenant.plan ?? 'free' })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** The tenant's first company, named after it; runs inside the tenant (after enterTenant). */
+export function createFirstCompany(
+  trx: Tx,
+  tenant: { id: string; name: string },
+  company: NewTenant['company'],
+) {
+  return createCompany(trx, tenant.id, { ...company, name: tenant.name }).catch((err) => {
+    throw err instanceof Invalid ? err.nestedIn('company') : err
   })
 }
 

@@ -1,0 +1,71 @@
+import {
+  type Actor,
+  authenticateAccessToken,
+  authenticateCookie,
+  type IdentityContext,
+  Unauthorized,
+} from '@tessera/kernel'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { clearSessionCookie, readSessionCookie } from './cookie.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** set by `authenticated` routes; null elsewhere */
+    actor: Actor | null
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Resolves the request's credentials into an Actor: a bearer token (access token or API key) or
+ * the web app's session cookie. A cookie alone never authorises an unsafe method: the CSRF header
+ * must carry the session's CSRF token, which a cross-site form cannot read or send.
+ */
+export async function resolveActor(
+  identity: IdentityContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Actor> {
+  const header = request.headers.authorization
+  if (header !== undefined) {
+    const match = /^Bearer ([^\s]+)$/i.exec(header)
+    if (!match?.[1])
+      throw new Unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_token')
+    return authenticateAccessToken(identity, match[1])
+  }
+  const cookie = readSessionCookie(request)
+  if (cookie === undefined) throw new Unauthorized()
+  let actor: Actor
+  try {
+    actor = await authenticateCookie(identity, cookie)
+  } catch (err) {
+    clearSessionCookie(request, reply)
+    throw err
+  }
+  if (UNSAFE.has(request.method)) {
+    const sent = request.headers['x-csrf-token']
+    if (typeof sent !== 'string' || sent !== identity.csrfToken(actor.sessionId as string)) {
+      throw new Unauthorized('The X-CSRF-Token header is missing or wrong.', 'csrf_token_invalid')
+    }
+  }
+  return actor
+}
+
+/** A preHandler for routes that need a signed-in member. */
+export function authenticated(identity: IdentityContext) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    request.actor = await resolveActor(identity, request, reply)
+  }
+}
+
+/** The actor of an `authenticated` route. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new Unauthorized()
+  return request.actor
+}
+
+/** Tenant administrators: owners and admins (role management arrives with access control). */
+export function isAdmin(actor: Actor): boolean {
+  return actor.roles.includes('owner') || actor.roles.includes('admin')
+}

@@ -1,0 +1,168 @@
+import { Type } from '@sinclair/typebox'
+import {
+  type Actor,
+  BusinessRule,
+  clearThrottle,
+  Forbidden,
+  type IdentityContext,
+  NotFound,
+  recordSecurityEvent,
+  revokeUserSessionsIn,
+  type Tx,
+  withTenant,
+} from '@tessera/kernel'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { sql } from 'kysely'
+import { actorOf, authenticated, isAdmin } from './actor.ts'
+import { metaOf } from './auth-routes.ts'
+
+const tags = ['users']
+const UserParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+
+function requireAdmin(request: FastifyRequest): Actor {
+  const actor = actorOf(request)
+  if (!isAdmin(actor)) throw new Forbidden('Only tenant administrators can do this.')
+  return actor
+}
+
+/** The member `userId` of the current tenant, or 404 (also for another tenant's user). */
+async function memberOf(trx: Tx, userId: string) {
+  const member = await trx
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 'm.status', 'm.roles', 'u.email'])
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst()
+  if (!member) throw new NotFound('No such member.')
+  return member
+}
+
+/** Administrators' actions on members' logins: /api/v1/users/{id}/actions/... */
+export async function usersRoutes(
+  app: FastifyInstance,
+  { identity }: { identity: IdentityContext },
+): Promise<void> {
+  const options = (summary: string) => ({
+    preHandler: authenticated(identity),
+    schema: { tags, summary, params: UserParams },
+  })
+
+  app.post(
+    '/:id/actions/force-logout',
+    options('End every session of a member in this tenant'),
+    async (request) => {
+      const actor = requireAdmin(request)
+      const { id } = request.params as { id: string }
+      return withTenant(identity.db, actor.tenantId, async (trx) => {
+        await memberOf(trx, id)
+        const revoked = await revokeUserSessionsIn(trx, id, 'forced_by_admin')
+        await recordSecurityEvent(trx, actor.tenantId, 'session.revoked', metaOf(request), {
+          userId: id,
+          details: { reason: 'forced_by_admin', by: actor.userId, count: revoked },
+        })
+        return { revoked }
+      })
+    },
+  )
+
+  app.post('/:id/actions/unlock', options('Lift a login lock-out'), async (request, reply) => {
+    const actor = requireAdmin(request)
+    const { id } = request.params as { id: string }
+    const member = await withTenant(identity.db, actor.tenantId, async (trx) => {
+      const found = await memberOf(trx, id)
+      await recordSecurityEvent(trx, actor.tenantId, 'account.unlocked', metaOf(request), {
+        userId: id,
+        details: { by: actor.userId },
+      })
+      return found
+    })
+    await clearThrottle(identity.db, member.email.toLowerCase())
+    return reply.code(204).send()
+  })
+
+  for (const [action, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
+    app.post(
+      `/:id/actions/${action}`,
+      options(`${action[0]?.toUpperCase()}${action.slice(1)} a member`),
+      async (request) => {
+        const actor = requireAdmin(request)
+        const { id } = request.params as { id: string }
+        if (id === actor.userId)
+          throw new BusinessRule('cannot_change_self', 'You cannot disable or enable yourself.')
+        return withTenant(identity.db, actor.tenantId, async (trx) => {
+          await memberOf(trx, id)
+          await trx
+            .updateTable('memberships')
+            .set({ status, updated_by: actor.userId, updated_at: sql`now()`, version: sql`version + 1` })
+            .where('user_id', '=', id)
+            .execute()
+          if (status === 'disabled') await revokeUserSessionsIn(trx, id, 'member_disabled')
+          await recordSecurityEvent(
+            trx,
+            actor.tenantId,
+            status === 'disabled' ? 'member.disabled' : 'member.enabled',
+            metaOf(request),
+            {
+              userId: id,
+              details: { by: actor.userId },
+            },
+          )
+          return { user_id: id, status }
+        })
+      },
+    )
+  }
+}
+
+const EventsQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9]\\d?|1\\d\\d|200)$', description: '1 to 200, default 50' }),
+    ),
+    before: Type.Optional(
+      Type.String({ format: 'date-time', description: 'events strictly older than this time' }),
+    ),
+    user_id: Type.Optional(Type.String({ format: 'uuid' })),
+    type: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,50}$' })),
+  },
+  { additionalProperties: false },
+)
+
+/** Tenant administrators read the security log: GET /api/v1/security-events. */
+export async function securityEventsRoutes(
+  app: FastifyInstance,
+  { identity }: { identity: IdentityContext },
+) {
+  app.get(
+    '/',
+    {
+      preHandler: authenticated(identity),
+      schema: {
+        tags: ['security'],
+        summary: 'Security events of this tenant, newest first',
+        querystring: EventsQuery,
+      },
+    },
+    async (request) => {
+      const actor = requireAdmin(request)
+      const q = request.query as { limit?: string; before?: string; user_id?: string; type?: string }
+      const limit = q.limit ? Number(q.limit) : 50
+      const rows = await withTenant(identity.db, actor.tenantId, (trx) => {
+        let query = trx
+          .selectFrom('security_events')
+          .select(['id', 'type', 'user_id', 'api_key_id', 'ip', 'user_agent', 'details', 'created_at'])
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+        if (q.before) query = query.where('created_at', '<', new Date(q.before))
+        if (q.user_id) query = query.where('user_id', '=', q.user_id)
+        if (q.type) query = query.where('type', '=', q.type)
+        return query.execute()
+      })
+      return { data: rows }
+    },
+  )
+}

@@ -1,0 +1,53 @@
+import type { Tx } from '../db/schema.ts'
+import { newId } from '../ids.ts'
+
+/** Where a request came from, as recorded with security events and sessions. */
+export interface RequestMeta {
+  ip: string | null
+  userAgent: string | null
+}
+
+export type SecurityEventType =
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'login.locked'
+  | 'account.unlocked'
+  | 'session.revoked'
+  | 'session.reuse_detected'
+  | 'mfa.enrolled'
+  | 'mfa.removed'
+  | 'mfa.failed'
+  | 'password.changed'
+  | 'password.reset'
+  | 'api_key.created'
+  | 'api_key.revoked'
+  | 'api_key.used'
+  | 'member.disabled'
+  | 'member.enabled'
+  | 'signup'
+
+/**
+ * Records a security event in the tenant the transaction is scoped to. Details must never hold
+ * a password, token or key: callers pass ids and reasons only.
+ */
+export async function recordSecurityEvent(
+  trx: Tx,
+  tenantId: string,
+  type: SecurityEventType,
+  meta: RequestMeta,
+  subject: { userId?: string | null; apiKeyId?: string | null; details?: Record<string, unknown> } = {},
+): Promise<void> {
+  await trx
+    .insertInto('security_events')
+    .values({
+      tenant_id: tenantId,
+      id: newId(),
+      type,
+      user_id: subject.userId ?? null,
+      api_key_id: subject.apiKeyId ?? null,
+      ip: meta.ip?.slice(0, 64) ?? null,
+      user_agent: meta.userAgent?.slice(0, 512) ?? null,
+      details: JSON.stringify(subject.details ?? {}),
+    })
+    .execute()
+}
