@@ -3,6 +3,7 @@ import { backupCommand, restoreCommand } from './commands/backup.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { startCommand } from './commands/start.ts'
 import { tenantCreateCommand, tenantListCommand } from './commands/tenant.ts'
+import { userCreateCommand } from './commands/user.ts'
 
 /** Exit code for bad arguments, as BSD sysexits and most CLIs use. */
 export const USAGE_EXIT = 2
@@ -29,6 +30,17 @@ export function program(): Command {
     .option('--json', 'print the result as JSON')
     .action(tenantCreateCommand)
   tenant.command('list').description('list tenants').option('--json', 'print JSON').action(tenantListCommand)
+
+  const user = root.command('user').description('manage users')
+  user
+    .command('create')
+    .description('add a user to a tenant (a new account gets a generated password, printed once)')
+    .requiredOption('--tenant <slug>', 'the tenant to join')
+    .requiredOption('--email <email>', "the user's email")
+    .option('--name <name>', "display name (default: the email's local part)")
+    .requiredOption('--role <role...>', 'role(s) in the tenant, e.g. owner, admin, user')
+    .option('--json', 'print the result as JSON')
+    .action(userCreateCommand)
 
   root
     .command('backup')

@@ -80,3 +80,40 @@ describe('tessera CLI', () => {
     expect(after).toBe(before)
   })
 })
+
+describe('tessera user create', () => {
+  it('adds a new user with a generated password printed once, and an existing one without', async () => {
+    const tenant = await runCli(['tenant', 'create', '--name', 'Wayne Enterprises', '--json'], env)
+    expect(tenant.code, tenant.stderr).toBe(0)
+    const email = `bruce-${Date.now()}@example.com`
+    const created = await runCli(
+      ['user', 'create', '--tenant', 'wayne-enterprises', '--email', email, '--role', 'owner', '--json'],
+      env,
+    )
+    expect(created.code, created.stderr).toBe(0)
+    const result = JSON.parse(created.stdout)
+    expect(result).toMatchObject({ tenant: 'wayne-enterprises', email, roles: ['owner'] })
+    expect(result.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/)
+
+    await runCli(['tenant', 'create', '--name', 'Wayne Foundation'], env)
+    const joined = await runCli(
+      ['user', 'create', '--tenant', 'wayne-foundation', '--email', email, '--role', 'user', '--json'],
+      env,
+    )
+    expect(joined.code, joined.stderr).toBe(0)
+    expect(JSON.parse(joined.stdout).password).toBeUndefined()
+  })
+
+  it.each([
+    [
+      ['--tenant', 'no-such-tenant', '--email', 'a@example.com', '--role', 'owner'],
+      /No tenant has the slug "no-such-tenant"/,
+    ],
+    [['--tenant', 'wayne-enterprises', '--email', 'not-an-email', '--role', 'owner'], /email/],
+    [['--tenant', 'wayne-enterprises', '--email', 'b@example.com', '--role', 'Bad Role'], /roles\[0\]/],
+  ])('refuses %j with a clear message and exit 1', async (args, message) => {
+    const result = await runCli(['user', 'create', ...args], env)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(message)
+  })
+})

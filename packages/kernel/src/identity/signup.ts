@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import type { Db } from '../db/schema.ts'
 import { enterTenant, withSystem } from '../db/tenant.ts'
-import { Conflict } from '../errors/errors.ts'
 import { parse } from '../schemas/validate.ts'
 import { NewCompany } from '../tenancy/companies.ts'
 import { createFirstCompany, insertTenant, SLUG_PATTERN } from '../tenancy/tenants.ts'
@@ -61,26 +60,38 @@ export async function signup(ctx: IdentityContext, input: unknown, meta: Request
   })
 }
 
-/** Adds a member to an existing tenant (CLI `tessera user create`): a new user, or an existing one. */
+export const RoleNameSchema = Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$' })
+
+const NewMember = Type.Object(
+  {
+    email: EmailSchema,
+    name: PersonNameSchema,
+    roles: Type.Array(RoleNameSchema, { minItems: 1, maxItems: 20, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * Adds a member to an existing tenant (CLI `tessera user create`). A new address gets a new
+ * account with `password`; an existing account just joins and keeps its own password.
+ */
 export async function addUserToTenant(
   db: Db,
   input: { tenantId: string; email: string; name: string; password?: string; roles: string[] },
 ) {
-  if (input.password !== undefined)
-    assertPasswordAcceptable(input.password, { email: input.email, name: input.name })
+  parse(NewMember, { email: input.email, name: input.name, roles: input.roles })
   return withSystem(db, async (trx) => {
     const existing = await trx
       .selectFrom('users')
       .select(['id', 'email', 'name', 'locale', 'timezone', 'created_at'])
       .where('email_normalized', '=', normalizeEmail(input.email))
       .executeTakeFirst()
-    if (existing && input.password !== undefined) {
-      const message = 'This user already exists; add them without a password, they keep their own.'
-      throw new Conflict(message, 'email_taken', [{ field: 'email', code: 'taken', message }])
+    if (!existing && input.password !== undefined) {
+      assertPasswordAcceptable(input.password, { email: input.email, name: input.name })
     }
     const user = existing ?? (await insertUser(trx, input))
     await enterTenant(trx, input.tenantId)
     const membership = await insertMembership(trx, input.tenantId, user.id, input.roles)
-    return { user, membership }
+    return { user, membership, created: !existing }
   })
 }
