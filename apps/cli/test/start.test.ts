@@ -36,6 +36,17 @@ describe('tessera start', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
 
     expect((await fetch(`${url}/readyz`)).status).toBe(200)
+    // an empty database gets a demo tenant whose generated password is printed once and works
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const demo = /Sign in as (\S+) with the password (\S+)/.exec(stdout)
+    expect(demo, stdout).not.toBeNull()
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: demo?.[1], password: demo?.[2] }),
+    })
+    expect(login.status).toBe(200)
+    expect((await login.json()).tenant.slug).toBe('demo')
     if (!database) expect(existsSync(join(dataDir, 'tessera.lock'))).toBe(true)
     // A request whose body is still arriving when SIGTERM comes must still get its answer.
     const { request, response } = startSlowRequest(url)

@@ -1,4 +1,4 @@
-import { type IdentityContext, migrate } from '@tessera/kernel'
+import { ensureDemoTenant, type IdentityContext, migrate } from '@tessera/kernel'
 import { buildApp } from './app.ts'
 import { openRuntime } from './runtime.ts'
 
@@ -19,6 +19,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await database.close()
     throw err
   }
+  const demo = config.demo ? await ensureDemoTenant(database.db) : undefined
   const app = await buildApp({ database, migrations, config, identity })
   let stopping = false
   const stop = async (signal: string) => {
@@ -42,4 +43,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const shown = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
   const where = database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL server'
   process.stdout.write(`Tessera is running at ${shown} (${where}). API docs: ${shown}/api/docs\n`)
+  if (demo) {
+    process.stdout.write(
+      `Created the demo tenant "${demo.slug}". Sign in as ${demo.email} with the password ${demo.password}\n` +
+        '(shown only this once: change it after signing in).\n',
+    )
+  }
 }

@@ -31,6 +31,13 @@ export interface TesseraConfig {
   mailFrom: string
   /** TESSERA_LOGIN_DELAY_MS, default 250: base of the growing delay after 5 failed logins */
   loginDelayMs: number
+  /**
+   * TESSERA_PUBLIC_URL, default http://localhost:PORT: where users reach Tessera, for links in
+   * mail. Configured, never taken from a request's Host header, which anyone can set.
+   */
+  publicUrl: string
+  /** TESSERA_DEMO, default true: `start` on a database without tenants creates a demo tenant */
+  demo: boolean
 }
 
 export class ConfigError extends Error {
@@ -51,8 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL.')
   }
+  const port = integer(env, 'PORT', 3000, 0, 65535)
   return {
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
     dataDir: resolve(env.TESSERA_DATA_DIR?.trim() || 'data'),
@@ -69,7 +77,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     smtpUrl: env.SMTP_URL?.trim() || undefined,
     mailFrom: env.MAIL_FROM?.trim() || 'Tessera <no-reply@localhost>',
     loginDelayMs: integer(env, 'TESSERA_LOGIN_DELAY_MS', 250, 0, 10_000),
+    publicUrl: publicUrl(env, port),
+    demo: boolean(env, 'TESSERA_DEMO', true),
   }
+}
+
+function publicUrl(env: NodeJS.ProcessEnv, port: number): string {
+  const raw = env.TESSERA_PUBLIC_URL?.trim()
+  if (!raw) return `http://localhost:${port}`
+  const problem = new ConfigError(
+    `TESSERA_PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment; got "${raw}".`,
+  )
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw problem
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw problem
+  }
+  // Links append their own path: keep any base path, drop the trailing slash.
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -33,6 +33,7 @@ describe('configuration', () => {
       smtpUrl: undefined,
       mailFrom: 'Tessera <no-reply@localhost>',
       loginDelayMs: 250,
+      demo: true,
     })
   })
 

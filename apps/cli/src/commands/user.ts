@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { addUserToTenant, findTenantBySlug, migrate, TesseraError } from '@tessera/kernel'
+import { addUserToTenant, findTenantBySlug, generatePassword, migrate, TesseraError } from '@tessera/kernel'
 import { openRuntime } from '@tessera/server'
 
 interface UserCreateOptions {
@@ -8,14 +7,6 @@ interface UserCreateOptions {
   name?: string
   role: string[]
   json?: boolean
-}
-
-/** A password for a new account, shown once: 100 bits from the CSPRNG in readable groups. */
-export function generatePassword(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789'
-  const bytes = randomBytes(20)
-  const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length])
-  return [0, 5, 10, 15].map((i) => chars.slice(i, i + 5).join('')).join('-')
 }
 
 export async function userCreateCommand(options: UserCreateOptions): Promise<void> {
