@@ -46,7 +46,7 @@ describe('tessera start', () => {
       body: JSON.stringify({ email: demo?.[1], password: demo?.[2] }),
     })
     expect(login.status).toBe(200)
-    expect((await login.json()).tenant.slug).toBe('demo')
+    expect(((await login.json()) as { tenant: { slug: string } }).tenant.slug).toBe('demo')
     if (!database) expect(existsSync(join(dataDir, 'tessera.lock'))).toBe(true)
     // A request whose body is still arriving when SIGTERM comes must still get its answer.
     const { request, response } = startSlowRequest(url)
