@@ -2,6 +2,7 @@
 export * from './config.ts'
 export * from './db/index.ts'
 export * from './errors/index.ts'
+export * from './filters/index.ts'
 export * from './identity/index.ts'
 export * from './ids.ts'
 export * from './kernel-module.ts'
