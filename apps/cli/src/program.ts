@@ -1,6 +1,7 @@
 import { Command, type CommanderError } from 'commander'
 import { backupCommand, restoreCommand } from './commands/backup.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { moduleNewCommand, parseModuleName } from './commands/module.ts'
 import { startCommand } from './commands/start.ts'
 import { tenantCreateCommand, tenantListCommand } from './commands/tenant.ts'
 import { userCreateCommand } from './commands/user.ts'
@@ -41,6 +42,14 @@ export function program(): Command {
     .requiredOption('--role <role...>', 'role(s) in the tenant, e.g. owner, admin, user')
     .option('--json', 'print the result as JSON')
     .action(userCreateCommand)
+
+  const modules = root.command('module').description('work on business modules')
+  modules
+    .command('new')
+    .description('scaffold modules/<name> from the module template')
+    .argument('<name>', 'the module name: 2 to 40 lower-case letters, digits or _', parseModuleName)
+    .option('--root <dir>', 'the Tessera checkout to add the module to (default: this one)')
+    .action(moduleNewCommand)
 
   root
     .command('backup')

@@ -2,18 +2,29 @@ import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import {
+  createRegistry,
+  createSsoContext,
   type Database,
   type IdentityContext,
   isTimeZone,
+  type Mailer,
   type MigrationSource,
+  type ModuleRegistry,
   type TesseraConfig,
   TooManyRequests,
 } from '@tessera/kernel'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
+import { apiKeyRoutes } from './auth/api-key-routes.ts'
 import { authRoutes } from './auth/auth-routes.ts'
+import { mfaRoutes } from './auth/mfa-routes.ts'
+import { recoveryRoutes, verifyAfterSignup } from './auth/recovery-routes.ts'
+import { SSO_CALLBACK_PATH, ssoRoutes } from './auth/sso-routes.ts'
 import { securityEventsRoutes, usersRoutes } from './auth/users-routes.ts'
 import { healthRoutes } from './health.ts'
+import { setUpMail } from './mail.ts'
+import { registerModules } from './modules/index.ts'
+import { installedModules } from './modules.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerErrorHandling } from './problem.ts'
 import { requestId } from './request-id.ts'
@@ -23,7 +34,24 @@ export interface AppOptions {
   database: Database
   migrations: readonly MigrationSource[]
   identity: IdentityContext
-  config: Pick<TesseraConfig, 'bodyLimit' | 'logLevel' | 'trustProxy' | 'authRateLimit' | 'redisUrl'>
+  config: Pick<
+    TesseraConfig,
+    | 'bodyLimit'
+    | 'logLevel'
+    | 'trustProxy'
+    | 'authRateLimit'
+    | 'redisUrl'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'dataDir'
+    | 'publicUrl'
+    | 'outboundAllow'
+    | 'modules'
+  >
+  /** sends reset and verification mail; by default one from SMTP_URL or .eml files, closed with the app */
+  mailer?: Mailer
+  /** the enabled modules; by default the installed ones, narrowed by TESSERA_MODULES */
+  modules?: ModuleRegistry
 }
 
 /**
@@ -35,6 +63,8 @@ export async function buildApp({
   migrations,
   identity,
   config,
+  mailer,
+  modules,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -80,9 +110,25 @@ export async function buildApp({
   await registerOpenApi(app)
   await app.register(healthRoutes, { database, migrations })
   const rate = { max: config.authRateLimit, timeWindow: 60_000 }
-  await app.register(authRoutes, { prefix: '/api/v1/auth', identity, rateLimit: rate })
+  const recovery = { identity, outbox: setUpMail(app, config, mailer), publicUrl: config.publicUrl }
+  await app.register(authRoutes, {
+    prefix: '/api/v1/auth',
+    identity,
+    rateLimit: rate,
+    afterSignup: verifyAfterSignup(recovery),
+  })
+  await app.register(recoveryRoutes, { prefix: '/api/v1/auth', ...recovery, rateLimit: rate })
   await app.register(usersRoutes, { prefix: '/api/v1/users', identity })
   await app.register(securityEventsRoutes, { prefix: '/api/v1/security-events', identity })
+  await app.register(mfaRoutes, { prefix: '/api/v1', identity, rateLimit: rate })
+  await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys', identity })
+  const sso = createSsoContext({
+    redirectUri: `${config.publicUrl}${SSO_CALLBACK_PATH}`,
+    outboundAllow: config.outboundAllow,
+  })
+  await app.register(ssoRoutes, { prefix: '/api/v1/auth', identity, sso, rateLimit: rate })
+  const registry = modules ?? createRegistry(installedModules, config.modules)
+  await registerModules(app, { identity, registry })
   await registerWeb(app)
   return app
 }

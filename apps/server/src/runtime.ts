@@ -7,6 +7,7 @@ import {
   loadConfig,
   loadSecrets,
   type MigrationSource,
+  type ModuleRegistry,
   migrationSources,
   openDatabase,
   type TesseraConfig,
@@ -16,6 +17,8 @@ import { installedModules } from './modules.ts'
 export interface Runtime {
   config: TesseraConfig
   database: Database
+  /** the enabled modules in dependency order (a cycle or a missing dependency stopped the start) */
+  registry: ModuleRegistry
   migrations: MigrationSource[]
   /** identity services: token keys from the server secret (TESSERA_SECRET or the data folder) */
   identity(): IdentityContext
@@ -34,6 +37,7 @@ export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise
   return {
     config,
     database,
+    registry,
     migrations,
     identity: () =>
       createIdentityContext(database.db, loadSecrets({ dataDir: config.dataDir, env }), config.loginDelayMs),

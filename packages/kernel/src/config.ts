@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { outboundPolicy } from './outbound/policy.ts'
 
 /**
  * Every environment variable Tessera reads, with its default. The README's configuration table
@@ -36,6 +37,11 @@ export interface TesseraConfig {
    * mail. Configured, never taken from a request's Host header, which anyone can set.
    */
   publicUrl: string
+  /**
+   * TESSERA_OUTBOUND_ALLOW, default none: comma-separated host names, addresses or networks (CIDR)
+   * that outbound calls (SSO discovery, webhooks) may reach although loopback or private.
+   */
+  outboundAllow: string[]
   /** TESSERA_DEMO, default true: `start` on a database without tenants creates a demo tenant */
   demo: boolean
 }
@@ -78,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     mailFrom: env.MAIL_FROM?.trim() || 'Tessera <no-reply@localhost>',
     loginDelayMs: integer(env, 'TESSERA_LOGIN_DELAY_MS', 250, 0, 10_000),
     publicUrl: publicUrl(env, port),
+    outboundAllow: outboundAllow(env),
     demo: boolean(env, 'TESSERA_DEMO', true),
   }
 }
@@ -85,8 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
 function publicUrl(env: NodeJS.ProcessEnv, port: number): string {
   const raw = env.TESSERA_PUBLIC_URL?.trim()
   if (!raw) return `http://localhost:${port}`
+  // The value is not quoted back: a mistaken one may hold credentials.
   const problem = new ConfigError(
-    `TESSERA_PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment; got "${raw}".`,
+    'TESSERA_PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment.',
   )
   let url: URL
   try {
@@ -99,6 +107,19 @@ function publicUrl(env: NodeJS.ProcessEnv, port: number): string {
   }
   // Links append their own path: keep any base path, drop the trailing slash.
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+function outboundAllow(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.TESSERA_OUTBOUND_ALLOW ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  try {
+    outboundPolicy(entries)
+  } catch (err) {
+    throw new ConfigError(`TESSERA_OUTBOUND_ALLOW: ${(err as Error).message}`)
+  }
+  return entries
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -18,6 +18,7 @@ describe('configuration', () => {
       TESSERA_MODULES: 'crm, sales',
       LOG_LEVEL: 'debug',
       TESSERA_BODY_LIMIT: '2048',
+      TESSERA_OUTBOUND_ALLOW: 'idp.internal, 10.0.0.0/8,127.0.0.1',
     })
     expect(config).toEqual({
       port: 8080,
@@ -33,8 +34,23 @@ describe('configuration', () => {
       smtpUrl: undefined,
       mailFrom: 'Tessera <no-reply@localhost>',
       loginDelayMs: 250,
+      publicUrl: 'http://localhost:8080',
+      outboundAllow: ['idp.internal', '10.0.0.0/8', '127.0.0.1'],
       demo: true,
     })
+  })
+
+  it('reads TESSERA_PUBLIC_URL for links in mail, keeping a base path without its trailing slash', () => {
+    expect(loadConfig({ TESSERA_PUBLIC_URL: 'https://erp.example.com/' }).publicUrl).toBe(
+      'https://erp.example.com',
+    )
+    expect(loadConfig({ TESSERA_PUBLIC_URL: 'https://example.com/tessera/' }).publicUrl).toBe(
+      'https://example.com/tessera',
+    )
+  })
+
+  it('allows no private outbound address unless TESSERA_OUTBOUND_ALLOW lists it', () => {
+    expect(loadConfig({}).outboundAllow).toEqual([])
   })
 
   it.each([
@@ -45,6 +61,12 @@ describe('configuration', () => {
     [{ TESSERA_BODY_LIMIT: '10' }, /TESSERA_BODY_LIMIT/],
     [{ TESSERA_TRUST_PROXY: 'maybe' }, /TESSERA_TRUST_PROXY must be true or false/],
     [{ TESSERA_AUTH_RATE_LIMIT: '0' }, /TESSERA_AUTH_RATE_LIMIT/],
+    [{ TESSERA_OUTBOUND_ALLOW: '10.0.0.0/33' }, /TESSERA_OUTBOUND_ALLOW: "10.0.0.0\/33" is neither/],
+    [{ TESSERA_OUTBOUND_ALLOW: 'http://idp.internal' }, /TESSERA_OUTBOUND_ALLOW/],
+    [{ TESSERA_PUBLIC_URL: 'ftp://example.com' }, /TESSERA_PUBLIC_URL must be an http/],
+    [{ TESSERA_PUBLIC_URL: 'https://user:pw@example.com' }, /TESSERA_PUBLIC_URL must be an http/],
+    [{ TESSERA_PUBLIC_URL: 'https://example.com/?x=1' }, /TESSERA_PUBLIC_URL must be an http/],
+    [{ TESSERA_PUBLIC_URL: 'example.com' }, /TESSERA_PUBLIC_URL must be an http/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

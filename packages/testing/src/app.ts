@@ -1,26 +1,41 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   createIdentityContext,
+  createMailer,
+  createRegistry,
   type IdentityContext,
+  kernelMigrations,
   loadConfig,
   loadSecrets,
+  type ModuleManifest,
+  migrate,
+  migrationSources,
   type TesseraConfig,
 } from '@tessera/kernel'
-import { buildApp } from '@tessera/server'
+import { buildApp, installedModules } from '@tessera/server'
 import type { FastifyInstance } from 'fastify'
 import { createTestDatabase, type TestDatabase } from './database.ts'
-import { allMigrations } from './template.ts'
 
 export interface TestApp {
   app: FastifyInstance
   database: TestDatabase
   identity: IdentityContext
+  /** where mail goes without SMTP_URL (.eml files in `dir`), and what the mailer logged */
+  mail: { dir: string; log: { obj: object; msg: string }[] }
   close(): Promise<void>
 }
 
 export interface TestAppOptions {
-  /** environment for loadConfig, e.g. { TESSERA_AUTH_RATE_LIMIT: '3' }; defaults suit tests */
+  /**
+   * environment for loadConfig, e.g. { TESSERA_AUTH_RATE_LIMIT: '3' }; defaults suit tests.
+   * SMTP_URL sends mail to that server (a real one on loopback); without it mail lands in files.
+   */
   env?: Record<string, string>
+  /** modules for this test besides the installed ones; their migrations run on this file's database */
+  modules?: readonly ModuleManifest[]
 }
 
 /**
@@ -41,14 +56,28 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     env: { TESSERA_SECRET: randomBytes(32).toString('hex') },
   })
   const identity = createIdentityContext(database.db, secrets, config.loginDelayMs)
-  const app = await buildApp({ database, migrations: allMigrations(), identity, config })
+  const registry = createRegistry([...installedModules, ...(options.modules ?? [])], config.modules)
+  const migrations = migrationSources(kernelMigrations, registry)
+  if (options.modules?.length) await migrate(database.db, migrations)
+  const mailRoot = await mkdtemp(join(tmpdir(), 'tessera-mail-'))
+  const mailLog: { obj: object; msg: string }[] = []
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    dataDir: mailRoot,
+    log: { info: (obj, msg) => void mailLog.push({ obj, msg }) },
+  })
+  const app = await buildApp({ database, migrations, identity, config, mailer, modules: registry })
   return {
     app,
     database,
     identity,
+    mail: { dir: join(mailRoot, 'mail'), log: mailLog },
     async close() {
       await app.close()
+      mailer.close()
       await database.close()
+      await rm(mailRoot, { recursive: true, force: true })
     },
   }
 }

@@ -1,8 +1,11 @@
 import {
   type Actor,
+  assertMfaEnrolledIfRequired,
   authenticateAccessToken,
+  authenticateApiKey,
   authenticateCookie,
   type IdentityContext,
+  looksLikeApiKey,
   Unauthorized,
 } from '@tessera/kernel'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -32,6 +35,10 @@ export async function resolveActor(
     const match = /^Bearer ([^\s]+)$/i.exec(header)
     if (!match?.[1])
       throw new Unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_token')
+    if (looksLikeApiKey(match[1])) {
+      const meta = { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null }
+      return authenticateApiKey(identity, match[1], meta)
+    }
     return authenticateAccessToken(identity, match[1])
   }
   const cookie = readSessionCookie(request)
@@ -52,10 +59,16 @@ export async function resolveActor(
   return actor
 }
 
-/** A preHandler for routes that need a signed-in member. */
-export function authenticated(identity: IdentityContext) {
+/**
+ * A preHandler for routes that need a signed-in member. While the tenant's MFA policy requires a
+ * second factor the member has not enrolled, only routes marked `duringMfaEnrollment` answer; the
+ * rest refuse with 403 mfa_enrollment_required.
+ */
+export function authenticated(identity: IdentityContext, options: { duringMfaEnrollment?: boolean } = {}) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    request.actor = await resolveActor(identity, request, reply)
+    const actor = await resolveActor(identity, request, reply)
+    if (!options.duringMfaEnrollment) await assertMfaEnrolledIfRequired(identity, actor, isAdmin(actor))
+    request.actor = actor
   }
 }
 

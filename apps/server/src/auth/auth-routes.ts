@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import {
   checkPassword,
+  Forbidden,
   type IdentityContext,
   LoginInput,
   listSessionsIn,
@@ -23,6 +24,15 @@ import { clearSessionCookie, setSessionCookie } from './cookie.ts'
 export interface AuthRoutesOptions {
   identity: IdentityContext
   rateLimit: { max: number; timeWindow: number }
+  /** runs once a sign-up has committed (the verification mail); must not throw */
+  afterSignup?: (user: { id: string }, request: FastifyRequest) => Promise<void>
+}
+
+/** Session management needs a session: an API key (an integration) may not end its owner's sessions. */
+function sessionActor(request: FastifyRequest) {
+  const actor = actorOf(request)
+  if (actor.via === 'api_key') throw new Forbidden('API keys cannot manage sessions.', 'api_key_not_allowed')
+  return actor
 }
 
 export function metaOf(request: FastifyRequest): RequestMeta {
@@ -36,10 +46,11 @@ const SessionIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { a
 /** Sign-up, login, token refresh, logout and the member's own sessions: /api/v1/auth. */
 export async function authRoutes(
   app: FastifyInstance,
-  { identity, rateLimit }: AuthRoutesOptions,
+  { identity, rateLimit, afterSignup }: AuthRoutesOptions,
 ): Promise<void> {
   const limited = { rateLimit }
-  const signedIn = { preHandler: authenticated(identity) }
+  // These routes manage the session itself, so they stay open while MFA enrolment is pending.
+  const signedIn = { preHandler: authenticated(identity, { duringMfaEnrollment: true }) }
 
   app.post(
     '/signup',
@@ -50,6 +61,7 @@ export async function authRoutes(
     async (request, reply) => {
       const { cookie_token, ...result } = await signup(identity, request.body, metaOf(request))
       setSessionCookie(request, reply, cookie_token, result.session_expires_at)
+      await afterSignup?.(result.user, request)
       return reply.code(201).send(result)
     },
   )
@@ -113,7 +125,7 @@ export async function authRoutes(
     '/logout',
     { ...signedIn, schema: { tags, summary: 'End the current session' } },
     async (request, reply) => {
-      const actor = actorOf(request)
+      const actor = sessionActor(request)
       if (actor.sessionId) {
         await withTenant(identity.db, actor.tenantId, async (trx) => {
           await revokeSessionIn(trx, actor.tenantId, actor.sessionId as string, 'logout')
@@ -160,7 +172,7 @@ export async function authRoutes(
     '/sessions',
     { ...signedIn, schema: { tags, summary: 'My open sessions in this tenant' } },
     async (request) => {
-      const actor = actorOf(request)
+      const actor = sessionActor(request)
       const sessions = await withTenant(identity.db, actor.tenantId, (trx) =>
         listSessionsIn(trx, actor.userId),
       )
@@ -172,7 +184,7 @@ export async function authRoutes(
     '/sessions/:id',
     { ...signedIn, schema: { tags, summary: 'Revoke one of my sessions', params: SessionIdParams } },
     async (request, reply) => {
-      const actor = actorOf(request)
+      const actor = sessionActor(request)
       const { id } = request.params as { id: string }
       const revoked = await withTenant(identity.db, actor.tenantId, async (trx) => {
         const mine = await trx
@@ -210,7 +222,7 @@ export async function authRoutes(
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request)
+      const actor = sessionActor(request)
       const keepCurrent = (request.query as { keep_current?: string }).keep_current === 'true'
       let revoked = 0
       for (const tenant of await tenantsOf(identity, actor.userId)) {

@@ -17,6 +17,8 @@ export type SecurityEventType =
   | 'mfa.enrolled'
   | 'mfa.removed'
   | 'mfa.failed'
+  | 'mfa.backup_codes_regenerated'
+  | 'tenant.mfa_policy_changed'
   | 'password.changed'
   | 'password.reset'
   | 'api_key.created'

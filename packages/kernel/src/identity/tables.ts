@@ -16,6 +16,9 @@ export interface UsersTable {
   totp_enabled_at: NullableTimestamp
   totp_last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>
   backup_codes: string[] | null
+  /** wrong TOTP codes in the current hour, across challenges and tenants (0004_mfa.sql) */
+  totp_failures: ColumnType<number, number | undefined, number>
+  totp_failures_since: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -1,12 +1,60 @@
 import type { MigrationSource } from '../db/migrations/source.ts'
+import type { Db, Tx } from '../db/schema.ts'
+import type { Actor } from '../identity/authenticate.ts'
+
+/** One navigation entry; GET /api/v1/menus nests them by `parent` into the member's tree. */
+export interface MenuEntry {
+  /** `<module>.<name>`, e.g. `sales.orders`: unique because it carries the module's name */
+  id: string
+  label: string
+  /** the web app's path, e.g. `/sales/orders`; omitted for a group that only holds entries */
+  path?: string
+  /** an icon name the web app knows */
+  icon?: string
+  /** position among siblings, smaller first (default 100) */
+  order?: number
+  /** id of the entry this one sits under: the kernel's, this module's or a dependency's */
+  parent?: string
+  /** the right needed to see the entry, e.g. `sales.order:read`; none: every member */
+  permission?: string
+}
+
+/** What a module's seed receives when a tenant activates the module. */
+export interface ModuleSeedContext {
+  tenantId: string
+  /** the member who activated the module */
+  userId: string | null
+  /** the activation's tenant transaction: the seed commits or rolls back with the activation */
+  db: Tx
+}
+
+/**
+ * The HTTP framework's types, filled in by the composition root through declaration merging:
+ * `declare module '@tessera/kernel' { interface ModuleHttp { app: FastifyInstance } }`.
+ * So the kernel names no framework, and a module's `routes` still get the server's real app
+ * type without the module importing the server or the framework.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: declaration merging fills it in (see above)
+export interface ModuleHttp {}
+
+/** The app a module's routes are registered on: the server's type, or unknown without a server. */
+export type ModuleHttpApp = ModuleHttp extends { app: infer App } ? App : unknown
+
+/** What a module's routes receive besides the app. */
+export interface ModuleRouteContext {
+  module: string
+  db: Db
+  /** the signed-in member of a request; every module route is authenticated before it runs */
+  actorOf(request: { actor?: Actor | null }): Actor
+}
 
 /**
  * A module's manifest: the only place a module registers anything (DESIGN.md, "The module
- * manifest"). Later capabilities add their own keys (entities, permissions, roles, menus, routes,
- * subscribers, workflows, settings, seed); the registry reads only what exists today.
+ * manifest"). Later capabilities add their own keys (entities, roles, subscribers, workflows,
+ * settings); the registry reads only what exists today.
  */
 export interface ModuleManifest {
-  /** lower-case, e.g. `sales`; prefixes the module's entity keys, permissions and events */
+  /** lower-case, e.g. `sales`; prefixes the module's entity keys, permissions, menus and events */
   name: string
   version: string
   description?: string
@@ -16,15 +64,62 @@ export interface ModuleManifest {
   migrations?: string
   /** tables without tenant_id that this module owns (reference data), for the schema guard */
   globalTables?: readonly string[]
+  /** the rights this module defines, `<module>.<entity>:<action>` (e.g. `sales.order:confirm`) */
+  permissions?: readonly string[]
+  menus?: readonly MenuEntry[]
+  /**
+   * Registers the module's endpoints under /api/v1. The server wraps them so each answers 404 to a
+   * tenant that has not activated the module, and only to a signed-in member.
+   */
+  routes?: (app: ModuleHttpApp, ctx: ModuleRouteContext) => Promise<void>
+  /** the tenant's starting data, run once per tenant, on its first activation of the module */
+  seed?: (ctx: ModuleSeedContext) => Promise<void>
 }
 
-const NAME = /^[a-z][a-z0-9_]{1,39}$/
+/** A module name: lower-case letters, digits or _, starting with a letter, 2 to 40 characters. */
+export const MODULE_NAME = /^[a-z][a-z0-9_]{1,39}$/
+const PERMISSION = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*:[a-z][a-z0-9_-]*$/
+const MENU_NAME = /^[a-z0-9][a-z0-9_.-]{0,79}$/
 
 export function defineModule<const M extends ModuleManifest>(manifest: M): M {
-  if (!NAME.test(manifest.name)) {
+  if (!MODULE_NAME.test(manifest.name)) {
     throw new Error(`Module name "${manifest.name}" must be lower-case letters, digits or _ (2 to 40).`)
   }
+  if (manifest.name === 'kernel') throw new Error('The module name "kernel" is reserved.')
+  for (const permission of manifest.permissions ?? []) {
+    if (!PERMISSION.test(permission) || !permission.startsWith(`${manifest.name}.`)) {
+      throw new Error(
+        `Permission "${permission}" of module "${manifest.name}" must read ${manifest.name}.<entity>:<action>.`,
+      )
+    }
+  }
+  checkMenus(manifest.name, manifest.menus ?? [])
   return manifest
+}
+
+/** Menu ids carry their module's name, so two modules can never declare the same entry. */
+export function checkMenus(module: string, menus: readonly MenuEntry[]): void {
+  const seen = new Set<string>()
+  for (const entry of menus) {
+    const where = `Menu entry "${entry.id}" of module "${module}"`
+    if (!entry.id.startsWith(`${module}.`) || !MENU_NAME.test(entry.id.slice(module.length + 1))) {
+      throw new Error(`${where} must have an id "${module}.<name>" (lower-case, digits, _ . -).`)
+    }
+    if (seen.has(entry.id)) throw new Error(`${where} is declared twice.`)
+    seen.add(entry.id)
+    if (entry.label.trim() === '' || entry.label.length > 100) {
+      throw new Error(`${where} needs a label of 1 to 100 characters.`)
+    }
+    if (entry.path !== undefined && !/^\/[A-Za-z0-9/_.-]*$/.test(entry.path)) {
+      throw new Error(`${where} has a path that is not an absolute path of the web app.`)
+    }
+    if (entry.permission !== undefined && !PERMISSION.test(entry.permission)) {
+      throw new Error(`${where} requires "${entry.permission}", which is not <module>.<entity>:<action>.`)
+    }
+    if (entry.order !== undefined && !Number.isInteger(entry.order)) {
+      throw new Error(`${where} has an order that is not an integer.`)
+    }
+  }
 }
 
 export type { MigrationSource }

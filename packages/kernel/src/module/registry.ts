@@ -1,5 +1,6 @@
 import type { MigrationSource } from '../db/migrations/source.ts'
-import type { ModuleManifest } from './define.ts'
+import { checkMenus, type ModuleManifest } from './define.ts'
+import { kernelMenus } from './kernel-menus.ts'
 
 export class ModuleGraphError extends Error {
   constructor(message: string) {
@@ -53,8 +54,46 @@ export function createRegistry(
     ordered.push(m)
   }
   for (const name of wanted) visit(byName.get(name) as ModuleManifest, [])
+  for (const m of ordered) checkMenuParents(m)
 
   return { modules: ordered, get: (name) => byName.get(name) }
+}
+
+/** The enabled module called `name`, if any (an installed but disabled module does not count). */
+export function enabledModule(registry: ModuleRegistry, name: string): ModuleManifest | undefined {
+  return registry.modules.find((m) => m.name === name)
+}
+
+/** Every module `m` depends on, directly or not. */
+export function dependenciesOf(m: ModuleManifest): ModuleManifest[] {
+  const found = new Map<string, ModuleManifest>()
+  const walk = (x: ModuleManifest) => {
+    for (const dep of x.depends ?? []) {
+      if (found.has(dep.name)) continue
+      found.set(dep.name, dep)
+      walk(dep)
+    }
+  }
+  walk(m)
+  return [...found.values()]
+}
+
+/**
+ * A menu entry may only sit under an entry that is shown whenever it is: the kernel's, its own
+ * module's or a dependency's (a dependency is active whenever its dependant is).
+ */
+function checkMenuParents(m: ModuleManifest): void {
+  checkMenus(m.name, m.menus ?? [])
+  const known = new Set(
+    [kernelMenus, m.menus ?? [], ...dependenciesOf(m).map((d) => d.menus ?? [])].flat().map((e) => e.id),
+  )
+  for (const entry of m.menus ?? []) {
+    if (entry.parent !== undefined && !known.has(entry.parent)) {
+      throw new ModuleGraphError(
+        `Menu entry "${entry.id}" of module "${m.name}" sits under "${entry.parent}", which neither the kernel, "${m.name}" nor its dependencies declare.`,
+      )
+    }
+  }
 }
 
 /** Migration sources in dependency order, each module's after the kernel's. */

@@ -25,7 +25,7 @@ export type NewTenant = Static<typeof NewTenant>
  * (global table), the company as the application role inside the new tenant, so the company
  * insert passes through the same row-level security as every later write.
  */
-export function createTenant(db: Db, input: unknown) {
+export async function createTenant(db: Db, input: unknown) {
   const tenant = parse(NewTenant, input)
   return withSystem(db, async (trx) => {
     const row = await insertTenant(trx, tenant)

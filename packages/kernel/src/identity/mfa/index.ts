@@ -1,2 +1,6 @@
 export * from './backup-codes.ts'
+export { MAX_TOTP_FAILURES, TOTP_FAILURE_WINDOW_MINUTES } from './factor-state.ts'
+export * from './inputs.ts'
+export * from './login-step.ts'
+export * from './policy.ts'
 export * from './totp.ts'

@@ -1,0 +1,7 @@
+export * from './activation.ts'
+export * from './define.ts'
+export * from './kernel-menus.ts'
+export * from './menus.ts'
+export * from './registry.ts'
+export * from './rights.ts'
+export * from './tables.ts'
