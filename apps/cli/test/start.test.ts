@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createTestDatabase, onServer, spawnCli, type TestDatabase } from '@tessera/testing'
+import { createTestDatabase, onServer, runCli, spawnCli, type TestDatabase } from '@tessera/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 let dir: string
@@ -58,6 +58,17 @@ describe('tessera start', () => {
     expect((await response).statusCode).toBe(404)
     expect(await exited).toBe(0)
     if (!database) expect(existsSync(join(dataDir, 'tessera.lock'))).toBe(false)
+  })
+
+  it('refuses to start with a server secret shorter than 32 bytes, saying so', async () => {
+    const result = await runCli(['start'], {
+      PORT: '0',
+      TESSERA_DATA_DIR: join(dir, 'short-secret'),
+      TESSERA_SECRET: 'too-short',
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('TESSERA_SECRET must be at least 32 bytes')
+    expect(result.stdout).not.toContain('running at')
   })
 })
 

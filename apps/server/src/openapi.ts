@@ -23,6 +23,24 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
       tags: [{ name: 'health', description: 'Liveness and readiness' }],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from /api/v1/auth/login (15 minutes), or an API key (tsk_...).',
+          },
+          session_cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tessera_session',
+            description:
+              'The web session cookie (__Host-tessera_session over https). POST, PUT, PATCH and DELETE ' +
+              'also need the X-CSRF-Token header with the csrf_token from login or /api/v1/auth/me.',
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session_cookie: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })

@@ -226,6 +226,11 @@ describe('OpenAPI', () => {
     expect(doc.info.title).toBe('Tessera API')
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz']))
     expect(doc.components.schemas.Problem.required).toContain('code')
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer', 'session_cookie'])
+    expect(doc.security).toEqual([{ bearer: [] }, { session_cookie: [] }])
+    expect(doc.paths['/healthz'].get.security).toEqual([])
+    expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([])
+    expect(doc.paths['/api/v1/auth/me'].get.security).toBeUndefined()
   })
 
   it('serves the interactive documentation', async () => {

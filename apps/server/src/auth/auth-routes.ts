@@ -56,7 +56,12 @@ export async function authRoutes(
     '/signup',
     {
       config: limited,
-      schema: { tags, summary: 'Create a tenant, its first company and its owner', body: SignupInput },
+      schema: {
+        tags,
+        security: [],
+        summary: 'Create a tenant, its first company and its owner',
+        body: SignupInput,
+      },
     },
     async (request, reply) => {
       const { cookie_token, ...result } = await signup(identity, request.body, metaOf(request))
@@ -68,7 +73,10 @@ export async function authRoutes(
 
   app.post(
     '/login',
-    { config: limited, schema: { tags, summary: 'Sign in with email and password', body: LoginInput } },
+    {
+      config: limited,
+      schema: { tags, security: [], summary: 'Sign in with email and password', body: LoginInput },
+    },
     async (request, reply) => {
       const result = await login(identity, request.body, metaOf(request))
       if (result.status !== 'ok') return result
@@ -84,6 +92,7 @@ export async function authRoutes(
       config: limited,
       schema: {
         tags,
+        security: [],
         summary: 'Exchange a refresh token (single use) for new tokens',
         body: Type.Object(
           { refresh_token: Type.String({ maxLength: 200 }) },
@@ -101,6 +110,7 @@ export async function authRoutes(
       config: limited,
       schema: {
         tags,
+        security: [],
         summary: 'Check a candidate password against the policy and estimate its strength',
         body: Type.Object(
           {

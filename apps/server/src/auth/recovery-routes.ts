@@ -66,6 +66,7 @@ export async function recoveryRoutes(
       config: limited,
       schema: {
         tags,
+        security: [],
         summary: 'Mail a password-reset link; the same 202 whether or not the address has an account',
         body: PasswordResetRequestInput,
       },
@@ -83,6 +84,7 @@ export async function recoveryRoutes(
       config: limited,
       schema: {
         tags,
+        security: [],
         summary: 'Set a new password with a reset token; ends every session, signs nobody in',
         description:
           'A token that is unknown, malformed, expired or already used answers 400 with code `token_invalid`.',
@@ -105,6 +107,7 @@ export async function recoveryRoutes(
       config: limited,
       schema: {
         tags,
+        security: [],
         summary: 'Confirm an email address with the token from the verification mail',
         description:
           'A token that is unknown, malformed, expired or already used answers 400 with code `token_invalid`.',
