@@ -15,6 +15,8 @@ import {
 } from '@tessera/kernel'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
+import { registerAccess, trackRoutes } from './access/index.ts'
+import { accessRulesRoutes } from './access/rules-routes.ts'
 import { apiKeyRoutes } from './auth/api-key-routes.ts'
 import { authRoutes } from './auth/auth-routes.ts'
 import { mfaRoutes } from './auth/mfa-routes.ts'
@@ -87,6 +89,7 @@ export async function buildApp({
       },
     },
   })
+  trackRoutes(app)
   app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -120,6 +123,7 @@ export async function buildApp({
   await app.register(recoveryRoutes, { prefix: '/api/v1/auth', ...recovery, rateLimit: rate })
   await app.register(usersRoutes, { prefix: '/api/v1/users', identity })
   await app.register(securityEventsRoutes, { prefix: '/api/v1/security-events', identity })
+  await app.register(accessRulesRoutes, { prefix: '/api/v1/access', identity })
   await app.register(mfaRoutes, { prefix: '/api/v1', identity, rateLimit: rate })
   await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys', identity })
   const sso = createSsoContext({
@@ -128,6 +132,7 @@ export async function buildApp({
   })
   await app.register(ssoRoutes, { prefix: '/api/v1/auth', identity, sso, rateLimit: rate })
   const registry = modules ?? createRegistry(installedModules, config.modules)
+  await registerAccess(app, { identity, registry })
   await registerModules(app, { identity, registry })
   await registerWeb(app)
   return app

@@ -1,4 +1,7 @@
 /** @tessera/kernel: the platform every module stands on. No HTTP framework, no business noun. */
+
+export * from './access/index.ts'
+export * from './access/rules/index.ts'
 export * from './config.ts'
 export * from './db/index.ts'
 export * from './errors/index.ts'

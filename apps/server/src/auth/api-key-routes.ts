@@ -1,15 +1,25 @@
 import { Type } from '@sinclair/typebox'
-import { ApiKeyInput, createApiKey, type IdentityContext, listApiKeys, revokeApiKey } from '@tessera/kernel'
+import {
+  ApiKeyInput,
+  can,
+  createApiKey,
+  type IdentityContext,
+  listApiKeys,
+  revokeApiKey,
+} from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
-import { actorOf, authenticated, isAdmin } from './actor.ts'
+import { actorOf, authenticated } from './actor.ts'
 import { metaOf } from './auth-routes.ts'
 
 const tags = ['api-keys']
 const ApiKeyParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
 
+/** Every member's keys are in scope for those holding kernel.api_key:manage; others, their own. */
+const scopeOf = (actor: Parameters<typeof can>[0]) => (can(actor, 'kernel.api_key:manage') ? 'tenant' : 'own')
+
 /**
- * API keys for integrations: /api/v1/api-keys. Members manage their own keys; administrators see
- * and revoke every key of the tenant. Only creation ever shows a key.
+ * API keys for integrations: /api/v1/api-keys. Members manage their own keys; kernel.api_key:manage
+ * sees and revokes every key of the tenant. Only creation ever shows a key.
  */
 export async function apiKeyRoutes(
   app: FastifyInstance,
@@ -23,7 +33,8 @@ export async function apiKeyRoutes(
       preHandler,
       schema: {
         tags,
-        summary: 'Create an API key with some of my roles; the key is shown only in this response',
+        summary:
+          'Create an API key whose roles grant only rights I hold; the key is shown only in this response',
         body: ApiKeyInput,
       },
     },
@@ -37,10 +48,10 @@ export async function apiKeyRoutes(
 
   app.get(
     '/',
-    { preHandler, schema: { tags, summary: 'My API keys (administrators: every key of the tenant)' } },
+    { preHandler, schema: { tags, summary: 'My API keys (kernel.api_key:manage: every key of the tenant)' } },
     async (request) => {
       const actor = actorOf(request)
-      return { data: await listApiKeys(identity, actor, isAdmin(actor) ? 'tenant' : 'own') }
+      return { data: await listApiKeys(identity, actor, scopeOf(actor)) }
     },
   )
 
@@ -50,7 +61,7 @@ export async function apiKeyRoutes(
     async (request, reply) => {
       const actor = actorOf(request)
       const { id } = request.params as { id: string }
-      await revokeApiKey(identity, actor, id, metaOf(request), isAdmin(actor) ? 'tenant' : 'own')
+      await revokeApiKey(identity, actor, id, metaOf(request), scopeOf(actor))
       return reply.code(204).send()
     },
   )

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import {
+  administers,
   completeMfaLogin,
   confirmTotpEnrollment,
   DisableMfaInput,
   disableMfa,
-  Forbidden,
   getMfaPolicy,
   type IdentityContext,
   MfaLoginInput,
@@ -16,8 +16,8 @@ import {
   startTotpEnrollment,
   TotpCodeInput,
 } from '@tessera/kernel'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { actorOf, authenticated, isAdmin } from './actor.ts'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { actorOf, authenticated, requires } from './actor.ts'
 import { metaOf } from './auth-routes.ts'
 import { setSessionCookie } from './cookie.ts'
 
@@ -28,12 +28,6 @@ export interface MfaRoutesOptions {
 
 const tags = ['auth', 'mfa']
 const UserParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
-
-function requireAdmin(request: FastifyRequest) {
-  const actor = actorOf(request)
-  if (!isAdmin(actor)) throw new Forbidden('Only tenant administrators can do this.')
-  return actor
-}
 
 /** Seeds and backup codes are shown once: no cache along the way may keep a copy. */
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store')
@@ -71,7 +65,7 @@ export async function mfaRoutes(app: FastifyInstance, { identity, rateLimit }: M
     { ...enrolling, schema: { tags, summary: 'My MFA status and whether this tenant requires it' } },
     async (request) => {
       const actor = actorOf(request)
-      return mfaStatus(identity, actor, isAdmin(actor))
+      return mfaStatus(identity, actor, administers(actor))
     },
   )
 
@@ -139,9 +133,12 @@ export async function mfaRoutes(app: FastifyInstance, { identity, rateLimit }: M
 
   app.get(
     '/auth/mfa/policy',
-    { ...signedIn, schema: { tags, summary: "This tenant's MFA policy (administrators)" } },
+    {
+      onRequest: requires(identity, 'kernel.mfa_policy:manage'),
+      schema: { tags, summary: "This tenant's MFA policy (kernel.mfa_policy:manage)" },
+    },
     async (request) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
       return { policy: await getMfaPolicy(identity, actor.tenantId) }
     },
   )
@@ -149,11 +146,15 @@ export async function mfaRoutes(app: FastifyInstance, { identity, rateLimit }: M
   app.put(
     '/auth/mfa/policy',
     {
-      ...signedIn,
-      schema: { tags, summary: "Set this tenant's MFA policy (administrators)", body: MfaPolicyInput },
+      onRequest: requires(identity, 'kernel.mfa_policy:manage'),
+      schema: {
+        tags,
+        summary: "Set this tenant's MFA policy (kernel.mfa_policy:manage)",
+        body: MfaPolicyInput,
+      },
     },
     async (request) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
       return setMfaPolicy(identity, actor.tenantId, request.body, actor.userId, metaOf(request))
     },
   )
@@ -161,15 +162,15 @@ export async function mfaRoutes(app: FastifyInstance, { identity, rateLimit }: M
   app.post(
     '/users/:id/actions/reset-mfa',
     {
-      ...signedIn,
+      onRequest: requires(identity, 'kernel.member:manage'),
       schema: {
         tags: ['users'],
-        summary: "Remove a member's MFA so they can enrol again (administrators)",
+        summary: "Remove a member's MFA so they can enrol again (kernel.member:manage)",
         params: UserParams,
       },
     },
     async (request, reply) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
       const { id } = request.params as { id: string }
       await resetMemberMfa(identity, actor, id, metaOf(request))
       return reply.code(204).send()

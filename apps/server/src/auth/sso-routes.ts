@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import {
-  type Actor,
+  assertRoleGrantable,
   deleteSsoProvider,
-  Forbidden,
   finishSsoLogin,
   getSsoProvider,
   type IdentityContext,
@@ -11,9 +10,10 @@ import {
   SsoProviderInput,
   saveSsoProvider,
   startSsoLogin,
+  withTenant,
 } from '@tessera/kernel'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { actorOf, authenticated, isAdmin } from './actor.ts'
+import { actorOf, requires } from './actor.ts'
 import { metaOf } from './auth-routes.ts'
 import { setSessionCookie } from './cookie.ts'
 
@@ -32,12 +32,6 @@ const SlugParams = Type.Object(
   { tenantSlug: Type.String({ pattern: SLUG_PATTERN, maxLength: 63 }) },
   { additionalProperties: false },
 )
-
-function requireAdmin(request: FastifyRequest): Actor {
-  const actor = actorOf(request)
-  if (!isAdmin(actor)) throw new Forbidden('Only tenant administrators can configure single sign-on.')
-  return actor
-}
 
 /**
  * The state travels twice: in the provider's redirect and in this HttpOnly cookie, scoped to the
@@ -69,12 +63,12 @@ export async function ssoRoutes(
   app: FastifyInstance,
   { identity, sso, rateLimit }: SsoRoutesOptions,
 ): Promise<void> {
-  const admin = { preHandler: authenticated(identity) }
+  const admin = { onRequest: requires(identity, 'kernel.sso:manage') }
 
   app.get(
     '/sso',
     { ...admin, schema: { tags, summary: "The tenant's single sign-on provider (without its secret)" } },
-    async (request) => getSsoProvider(identity, sso, requireAdmin(request).tenantId),
+    async (request) => getSsoProvider(identity, sso, actorOf(request).tenantId),
   )
 
   app.put(
@@ -88,7 +82,13 @@ export async function ssoRoutes(
       },
     },
     async (request, reply) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
+      // new members get the default role: it may grant only what the one choosing it holds
+      const { default_role } = request.body as { default_role?: string }
+      if (default_role !== undefined && default_role !== 'owner')
+        await withTenant(identity.db, actor.tenantId, (trx) =>
+          assertRoleGrantable(trx, actor, default_role, 'default_role'),
+        )
       const { created, provider } = await saveSsoProvider(identity, sso, actor.tenantId, request.body)
       return reply.code(created ? 201 : 200).send(provider)
     },
@@ -98,7 +98,7 @@ export async function ssoRoutes(
     '/sso',
     { ...admin, schema: { tags, summary: "Remove the tenant's single sign-on provider" } },
     async (request, reply) => {
-      await deleteSsoProvider(identity, sso, requireAdmin(request).tenantId)
+      await deleteSsoProvider(identity, sso, actorOf(request).tenantId)
       return reply.code(204).send()
     },
   )

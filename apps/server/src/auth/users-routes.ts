@@ -1,9 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import {
-  type Actor,
   BusinessRule,
   clearThrottle,
-  Forbidden,
   type IdentityContext,
   NotFound,
   recordSecurityEvent,
@@ -11,19 +9,13 @@ import {
   type Tx,
   withTenant,
 } from '@tessera/kernel'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { actorOf, authenticated, isAdmin } from './actor.ts'
+import { actorOf, requires } from './actor.ts'
 import { metaOf } from './auth-routes.ts'
 
 const tags = ['users']
 const UserParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
-
-function requireAdmin(request: FastifyRequest): Actor {
-  const actor = actorOf(request)
-  if (!isAdmin(actor)) throw new Forbidden('Only tenant administrators can do this.')
-  return actor
-}
 
 /** The member `userId` of the current tenant, or 404 (also for another tenant's user). */
 async function memberOf(trx: Tx, userId: string) {
@@ -37,13 +29,13 @@ async function memberOf(trx: Tx, userId: string) {
   return member
 }
 
-/** Administrators' actions on members' logins: /api/v1/users/{id}/actions/... */
+/** Administrators' actions on members' logins (kernel.member:manage): /api/v1/users/{id}/actions/... */
 export async function usersRoutes(
   app: FastifyInstance,
   { identity }: { identity: IdentityContext },
 ): Promise<void> {
   const options = (summary: string) => ({
-    preHandler: authenticated(identity),
+    onRequest: requires(identity, 'kernel.member:manage'),
     schema: { tags, summary, params: UserParams },
   })
 
@@ -51,7 +43,7 @@ export async function usersRoutes(
     '/:id/actions/force-logout',
     options('End every session of a member in this tenant'),
     async (request) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
       const { id } = request.params as { id: string }
       return withTenant(identity.db, actor.tenantId, async (trx) => {
         await memberOf(trx, id)
@@ -66,7 +58,7 @@ export async function usersRoutes(
   )
 
   app.post('/:id/actions/unlock', options('Lift a login lock-out'), async (request, reply) => {
-    const actor = requireAdmin(request)
+    const actor = actorOf(request)
     const { id } = request.params as { id: string }
     const member = await withTenant(identity.db, actor.tenantId, async (trx) => {
       const found = await memberOf(trx, id)
@@ -88,7 +80,7 @@ export async function usersRoutes(
       `/:id/actions/${action}`,
       options(`${action[0]?.toUpperCase()}${action.slice(1)} a member`),
       async (request) => {
-        const actor = requireAdmin(request)
+        const actor = actorOf(request)
         const { id } = request.params as { id: string }
         if (id === actor.userId)
           throw new BusinessRule('cannot_change_self', 'You cannot disable or enable yourself.')
@@ -131,7 +123,7 @@ const EventsQuery = Type.Object(
   { additionalProperties: false },
 )
 
-/** Tenant administrators read the security log: GET /api/v1/security-events. */
+/** The security log (kernel.security_event:read): GET /api/v1/security-events. */
 export async function securityEventsRoutes(
   app: FastifyInstance,
   { identity }: { identity: IdentityContext },
@@ -139,7 +131,7 @@ export async function securityEventsRoutes(
   app.get(
     '/',
     {
-      preHandler: authenticated(identity),
+      onRequest: requires(identity, 'kernel.security_event:read'),
       schema: {
         tags: ['security'],
         summary: 'Security events of this tenant, newest first',
@@ -147,7 +139,7 @@ export async function securityEventsRoutes(
       },
     },
     async (request) => {
-      const actor = requireAdmin(request)
+      const actor = actorOf(request)
       const q = request.query as { limit?: string; before?: string; user_id?: string; type?: string }
       const limit = q.limit ? Number(q.limit) : 50
       const rows = await withTenant(identity.db, actor.tenantId, (trx) => {

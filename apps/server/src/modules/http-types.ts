@@ -7,3 +7,13 @@ declare module '@tessera/kernel' {
     app: FastifyInstance
   }
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The permission a module route needs, e.g. `sales.order:read`: the module gate refuses a
+     * member without it (403) before the route's body is read.
+     */
+    permission?: string
+  }
+}

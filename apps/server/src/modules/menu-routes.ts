@@ -1,10 +1,10 @@
 import {
   activeModuleNames,
   buildMenuTree,
+  can,
   type IdentityContext,
   kernelMenus,
   type ModuleRegistry,
-  rolesGrant,
   withTenant,
 } from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
@@ -37,7 +37,7 @@ export async function menuRoutes(
           .filter((m) => active.has(m.name))
           .map((m) => ({ module: m.name, entries: m.menus ?? [] })),
       ]
-      return { data: buildMenuTree(sources, (permission) => rolesGrant(actor.roles, permission)) }
+      return { data: buildMenuTree(sources, (permission) => can(actor, permission)) }
     },
   )
 }

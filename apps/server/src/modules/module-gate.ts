@@ -1,7 +1,10 @@
 import {
   type Actor,
+  assertCan,
+  dependenciesOf,
   type IdentityContext,
   isModuleActive,
+  KERNEL_PERMISSIONS,
   type ModuleManifest,
   type ModuleRegistry,
   Unauthorized,
@@ -18,9 +21,10 @@ const actorOfRequest = (request: { actor?: Actor | null }): Actor => {
 
 /**
  * Registers each enabled module's routes under /api/v1, each module in its own encapsulated
- * plugin whose onRequest hook signs the member in and answers exactly like an unknown route when
- * the member's tenant has not activated the module. onRequest runs before the body is read and
- * validated, so a deactivated module's route reveals nothing, not even its body schema.
+ * plugin whose onRequest hook signs the member in, answers exactly like an unknown route when
+ * the member's tenant has not activated the module, and then refuses (403) a member lacking the
+ * permission the route declares in `config.permission`. onRequest runs before the body is read
+ * and validated, so a deactivated module's route reveals nothing, not even its body schema.
  */
 export async function registerModuleRoutes(
   app: FastifyInstance,
@@ -31,9 +35,24 @@ export async function registerModuleRoutes(
   }
 }
 
+const isKernelPermission = (permission: string) => KERNEL_PERMISSIONS.some((p) => p.permission === permission)
+
 function modulePlugin(identity: IdentityContext, m: ModuleManifest) {
   const signIn = authenticated(identity)
+  const declared = new Set([
+    ...(m.permissions ?? []),
+    ...dependenciesOf(m).flatMap((d) => d.permissions ?? []),
+  ])
   return async (scope: FastifyInstance) => {
+    // a typo in a route's permission would lock everyone but `*` holders out: refuse to start
+    scope.addHook('onRoute', (route) => {
+      const permission = route.config?.permission
+      if (permission !== undefined && !declared.has(permission) && !isKernelPermission(permission)) {
+        throw new Error(
+          `Route ${route.method} ${route.url} of module "${m.name}" needs "${permission}", which neither "${m.name}", its dependencies nor the kernel declare.`,
+        )
+      }
+    })
     scope.addHook('onRequest', async (request, reply) => {
       await signIn(request, reply)
       const { tenantId } = actorOf(request)
@@ -43,6 +62,8 @@ function modulePlugin(identity: IdentityContext, m: ModuleManifest) {
         reply.callNotFound()
         return reply
       }
+      const permission = request.routeOptions.config.permission
+      if (permission !== undefined) assertCan(actorOf(request), permission)
     })
     await m.routes?.(scope, { module: m.name, db: identity.db, actorOf: actorOfRequest })
   }

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import {
   changeModule,
-  Forbidden,
   type IdentityContext,
   ModuleChangeInput,
   type ModuleRegistry,
@@ -10,7 +9,7 @@ import {
   withTenant,
 } from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
-import { actorOf, authenticated, isAdmin } from '../auth/actor.ts'
+import { actorOf, authenticated, requires } from '../auth/actor.ts'
 
 const tags = ['modules']
 const ModuleParams = Type.Object({ name: Type.String({ maxLength: 100 }) }, { additionalProperties: false })
@@ -29,7 +28,7 @@ const problems = { 400: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' }, 404: { 
 
 /**
  * The modules this server runs and their state in the member's tenant: /api/v1/modules. Every
- * member may read them; only administrators activate or deactivate one.
+ * member may read them; activating or deactivating one needs kernel.module:manage.
  */
 export async function moduleRoutes(
   app: FastifyInstance,
@@ -74,11 +73,11 @@ export async function moduleRoutes(
   app.patch(
     '/:name',
     {
-      preHandler,
+      onRequest: requires(identity, 'kernel.module:manage'),
       schema: {
         tags,
         summary:
-          'Activate (running its seed the first time) or deactivate a module for this tenant; administrators only',
+          'Activate (running its seed the first time) or deactivate a module for this tenant (kernel.module:manage)',
         params: ModuleParams,
         body: ModuleChangeInput,
         response: { 200: ModuleState, ...problems, 422: { $ref: 'Problem#' } },
@@ -86,8 +85,6 @@ export async function moduleRoutes(
     },
     async (request) => {
       const actor = actorOf(request)
-      if (!isAdmin(actor))
-        throw new Forbidden('Only tenant administrators can activate or deactivate modules.')
       const { name } = request.params as { name: string }
       return withTenant(identity.db, actor.tenantId, (trx) =>
         changeModule(trx, registry, name, request.body, { tenantId: actor.tenantId, userId: actor.userId }),

@@ -236,21 +236,46 @@ describe('refused keys', () => {
 })
 
 describe('roles', () => {
-  it('a member cannot grant a role they do not hold: 403 naming the role, nothing written', async () => {
+  it('a key never has rights its member lacks: 403 naming the role and permission, nothing written', async () => {
     const owner = await signUp(t)
     const member = await addMember(owner, ['user'])
     const res = await createKey(member.token, { name: 'Escalate', roles: ['user', 'admin'] })
     expect(res.statusCode).toBe(403)
-    expect(res.json().code).toBe('role_not_held')
+    expect(res.json().code).toBe('permission_not_held')
     expect(res.json().detail).toContain('"admin"')
+    expect(res.json().detail).toContain('(*)')
+    const unknown = await createKey(member.token, { name: 'Typo', roles: ['user', 'sales'] })
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.json().errors[0]).toMatchObject({ field: 'roles[1]', code: 'unknown_role' })
     expect(await eventsOf(owner.tenantId, 'api_key.created')).toHaveLength(0)
   })
 
-  it('a key acts with its roles that its owner still holds, and loses a role the owner loses', async () => {
+  it('a key may carry a role its member does not hold when the member holds its rights', async () => {
     const owner = await signUp(t)
-    const member = await addMember(owner, ['user', 'sales'])
-    const key = await newKey(member.token, { roles: ['sales'] })
-    expect((await me(key.key)).json().roles).toEqual(['sales'])
+    const admin = await addMember(owner, ['admin'])
+    const key = await newKey(admin.token, { roles: ['manager'] })
+    const roles = await t.app.inject({ method: 'GET', url: '/api/v1/roles', headers: bearer(key.key) })
+    expect(roles.statusCode).toBe(200)
+    // manager cannot change roles, so neither can the key, although its member could
+    const create = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/roles',
+      headers: bearer(key.key),
+      payload: { key: 'clerk', name: 'Clerk', permissions: [] },
+    })
+    expect(create.statusCode).toBe(403)
+    expect(create.json().code).toBe('permission_required')
+  })
+
+  it("a key's rights are those both its roles and its member's grant: a right the member loses, the key loses", async () => {
+    const owner = await signUp(t)
+    const member = await addMember(owner, ['user', 'manager'])
+    const key = await newKey(member.token, { roles: ['manager'] })
+    const readRoles = () => t.app.inject({ method: 'GET', url: '/api/v1/roles', headers: bearer(key.key) })
+    const mine = async () =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/members/me', headers: bearer(key.key) })).json()
+    expect((await readRoles()).statusCode).toBe(200)
+    expect((await mine()).permissions).toContain('kernel.role:read')
     await withTenant(t.database.db, owner.tenantId, (trx) =>
       trx
         .updateTable('memberships')
@@ -258,9 +283,9 @@ describe('roles', () => {
         .where('user_id', '=', member.userId)
         .execute(),
     )
-    const after = await me(key.key)
-    expect(after.statusCode).toBe(200)
-    expect(after.json().roles).toEqual([])
+    expect((await readRoles()).statusCode).toBe(403)
+    expect((await mine()).permissions).toEqual(['kernel.company:read', 'kernel.member:read'])
+    expect((await me(key.key)).statusCode).toBe(200)
   })
 
   it('an API key can neither create nor revoke API keys', async () => {

@@ -1,5 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { sql } from 'kysely'
+import { allowedCompaniesOf, permissionsOfRoles } from '../access/actor-rights.ts'
+import { describePermission, firstNotHeld, intersect } from '../access/grants.ts'
+import { permissionsOfRoleKeys } from '../access/roles.ts'
 import type { Tx } from '../db/schema.ts'
 import { withTenant } from '../db/tenant.ts'
 import { BusinessRule, Forbidden, Invalid, NotFound, Unauthorized } from '../errors/errors.ts'
@@ -28,7 +31,8 @@ const API_KEY = new RegExp(`^tsk_(${HEX})_(${HEX})_([A-Za-z0-9_-]{43})$`)
  */
 const PREFIX_LENGTH = API_KEY_PREFIX.length + 12
 
-// lenient on purpose: whether a role may be granted is decided by the member holding it (403)
+// lenient on purpose: an unknown role is a 400 naming it, a role granting more than the member
+// holds a 403 naming the permission
 const KeyRoleSchema = Type.String({ pattern: '^[a-z][a-z0-9_.:-]{0,62}$' })
 
 export const ApiKeyInput = Type.Object(
@@ -73,8 +77,9 @@ const invalidKey = () => new Unauthorized('The credentials are invalid, expired 
 /**
  * An API key as the Authorization bearer. Checked on every request against the database (no
  * cache): the key must be unrevoked and unexpired, its owner an active member of an active tenant.
- * The actor's roles are the key's roles that the owner still holds, so taking a role away from a
- * member takes it away from their keys at once.
+ * The key's rights are what both its roles and its owner's roles grant, so taking a right away
+ * from a member takes it away from their keys at once. Its roles (for record rules and field
+ * masks) are its owner's: a key narrows what its owner may do, never which records they see.
  *
  * Use is recorded at most once per key per minute (last_used_at and an `api_key.used` event):
  * enough to answer "is this key still in use, and from where", without turning every request
@@ -97,9 +102,12 @@ export async function authenticateApiKey(
       .select([
         'k.user_id',
         'k.secret_hash',
-        'k.roles as key_roles',
         'm.roles as member_roles',
         'm.status',
+        'm.current_company_id',
+        permissionsOfRoles('k.roles').as('key_permissions'),
+        permissionsOfRoles('m.roles').as('member_permissions'),
+        allowedCompaniesOf('m').as('company_ids'),
         't.status as tenant_status',
         sql<boolean>`k.revoked_at is null and (k.expires_at is null or k.expires_at > now())`.as('open'),
       ])
@@ -108,13 +116,15 @@ export async function authenticateApiKey(
     if (!row || !sameSecret(row.secret_hash, parsed.hash)) return undefined
     if (!row.open || row.status !== 'active' || row.tenant_status !== 'active') return undefined
     await recordUse(trx, parsed.tenantId, parsed.keyId, row.user_id, meta)
-    const held = new Set(row.member_roles)
     return {
       userId: row.user_id,
       tenantId: parsed.tenantId,
       sessionId: null,
       apiKeyId: parsed.keyId,
-      roles: row.key_roles.filter((role) => held.has(role)),
+      roles: row.member_roles,
+      permissions: intersect(row.key_permissions, row.member_permissions),
+      companyIds: row.company_ids,
+      companyId: row.current_company_id,
       via: 'api_key' as const,
     }
   })
@@ -157,19 +167,29 @@ function assertNotApiKey(actor: Actor, what: string): void {
 }
 
 /**
- * Creates a key for the acting member in their tenant. The key's roles must be roles the member
- * holds now: a member can never grant a right they do not hold themselves. The key itself is
- * returned once, here, and never again.
+ * The key's roles must exist, and every permission they grant must be one the member holds now:
+ * a member can never grant a right they do not hold themselves (the roles themselves need not be
+ * the member's: an administrator may give a key the narrower Manager role).
+ */
+async function assertGrantable(trx: Tx, actor: Actor, roleKeys: readonly string[]): Promise<void> {
+  const permissions = await permissionsOfRoleKeys(trx, roleKeys)
+  for (const key of roleKeys) {
+    const missing = firstNotHeld(permissions.get(key) ?? [], actor.permissions)
+    if (missing !== undefined)
+      throw new Forbidden(
+        `The role "${key}" grants ${describePermission(missing)}, which you do not hold: a key never has more rights than you.`,
+        'permission_not_held',
+      )
+  }
+}
+
+/**
+ * Creates a key for the acting member in their tenant, with roles whose rights the member holds
+ * (see assertGrantable). The key itself is returned once, here, and never again.
  */
 export async function createApiKey(ctx: IdentityContext, actor: Actor, input: unknown, meta: RequestMeta) {
   assertNotApiKey(actor, 'create')
   const data = parse(ApiKeyInput, input)
-  const missing = data.roles.find((role) => !actor.roles.includes(role))
-  if (missing !== undefined)
-    throw new Forbidden(
-      `You cannot grant the role "${missing}": you do not hold it yourself.`,
-      'role_not_held',
-    )
   const expiresAt = data.expires_at === undefined ? null : new Date(data.expires_at)
   if (expiresAt && Number.isNaN(expiresAt.getTime()))
     throw Invalid.field('expires_at', 'expires_at is not a valid date-time.', 'format')
@@ -177,6 +197,7 @@ export async function createApiKey(ctx: IdentityContext, actor: Actor, input: un
     throw Invalid.field('expires_at', 'expires_at must be in the future.', 'not_in_future')
   const name = data.name.trim()
   return withTenant(ctx.db, actor.tenantId, async (trx) => {
+    await assertGrantable(trx, actor, data.roles)
     const { count } = await trx
       .selectFrom('api_keys')
       .select((eb) => eb.fn.countAll<number>().as('count'))

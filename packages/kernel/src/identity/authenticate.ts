@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { allowedCompaniesOf, permissionsOfRoles } from '../access/actor-rights.ts'
 import { isUuid, withTenant } from '../db/tenant.ts'
 import { Unauthorized } from '../errors/errors.ts'
 import type { IdentityContext } from './context.ts'
@@ -11,7 +12,17 @@ export interface Actor {
   /** the session, for tokens and cookies; null for API keys */
   sessionId: string | null
   apiKeyId: string | null
+  /** the member's roles: the roles whose record rules and field masks apply */
   roles: string[]
+  /**
+   * the rights in effect: the union of the roles' permissions (may hold `*`; ask with `can`).
+   * For an API key, narrowed to what both the key's roles and its owner's roles grant.
+   */
+  permissions: string[]
+  /** the companies the member may work in */
+  companyIds: string[]
+  /** the member's current company, the default for new records; null when they have none */
+  companyId: string | null
   via: 'token' | 'cookie' | 'api_key'
 }
 
@@ -55,6 +66,9 @@ async function loadSessionActor(
         's.cookie_hash',
         'm.roles',
         'm.status',
+        'm.current_company_id',
+        permissionsOfRoles('m.roles').as('permissions'),
+        allowedCompaniesOf('m').as('company_ids'),
         't.status as tenant_status',
         sql<boolean>`s.revoked_at is null and s.expires_at > now()`.as('open'),
         sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale'),
@@ -74,5 +88,15 @@ async function loadSessionActor(
   if (!row?.open || row.status !== 'active' || row.tenant_status !== 'active') throw unauthorized()
   if (expect.userId !== undefined && row.user_id !== expect.userId) throw unauthorized()
   if (expect.cookieHash !== undefined && row.cookie_hash !== expect.cookieHash) throw unauthorized()
-  return { userId: row.user_id, tenantId, sessionId, apiKeyId: null, roles: row.roles, via }
+  return {
+    userId: row.user_id,
+    tenantId,
+    sessionId,
+    apiKeyId: null,
+    roles: row.roles,
+    permissions: row.permissions,
+    companyIds: row.company_ids,
+    companyId: row.current_company_id,
+    via,
+  }
 }

@@ -1,4 +1,6 @@
 import { sql } from 'kysely'
+import { permissionsOfRoles } from '../access/actor-rights.ts'
+import { describePermission, firstNotHeld } from '../access/grants.ts'
 import type { Tx } from '../db/schema.ts'
 import { enterTenant, withSystem, withTenant } from '../db/tenant.ts'
 import { BusinessRule, Conflict, Forbidden, NotFound, TooManyRequests } from '../errors/errors.ts'
@@ -173,20 +175,21 @@ export async function disableMfa(
 /**
  * An administrator removes another member's MFA (lost phone, no backup codes left); the member
  * then enrols again, and must if the tenant's policy says so. Guard rails: not oneself (that goes
- * through disableMfa, with proof), only an owner resets an owner, and never for someone who also
+ * through disableMfa, with proof), never a member holding rights the administrator lacks (an admin
+ * cannot weaken an owner's account), and never for someone who also
  * belongs to another tenant: the seed is theirs across tenants, and one tenant's administrator must
  * not weaken their access to the others.
  */
 export async function resetMemberMfa(
   ctx: IdentityContext,
-  admin: Pick<Actor, 'tenantId' | 'userId' | 'roles'>,
+  admin: Pick<Actor, 'tenantId' | 'userId' | 'permissions'>,
   userId: string,
   meta: RequestMeta,
 ): Promise<void> {
   await withTenant(ctx.db, admin.tenantId, async (trx) => {
     const member = await trx
       .selectFrom('memberships')
-      .select(['user_id', 'roles'])
+      .select(['user_id', permissionsOfRoles('memberships.roles').as('permissions')])
       .where('user_id', '=', userId)
       .executeTakeFirst()
     if (!member) throw new NotFound('No such member.')
@@ -195,8 +198,12 @@ export async function resetMemberMfa(
         'cannot_change_self',
         'Turn your own MFA off in your MFA settings, with a current code or your password.',
       )
-    if (member.roles.includes('owner') && !admin.roles.includes('owner'))
-      throw new Forbidden("Only an owner can reset an owner's MFA.")
+    const above = firstNotHeld(member.permissions, admin.permissions)
+    if (above !== undefined)
+      throw new Forbidden(
+        `This member holds ${describePermission(above)}, which you do not: you cannot reset their MFA.`,
+        'member_outranks_you',
+      )
     await asOwner(trx)
     const elsewhere = await trx
       .selectFrom('user_tenants')

@@ -26,6 +26,10 @@ export type SecurityEventType =
   | 'api_key.used'
   | 'member.disabled'
   | 'member.enabled'
+  | 'member.access_changed'
+  | 'role.created'
+  | 'role.changed'
+  | 'role.deleted'
   | 'signup'
 
 /**

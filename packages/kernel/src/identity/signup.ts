@@ -1,4 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { permissionsOfRoleKeys } from '../access/roles.ts'
+import { seedTenantRoles } from '../access/seed.ts'
 import type { Db } from '../db/schema.ts'
 import { enterTenant, withSystem } from '../db/tenant.ts'
 import { parse } from '../schemas/validate.ts'
@@ -45,6 +47,7 @@ export async function signup(ctx: IdentityContext, input: unknown, meta: Request
     const tenant = await insertTenant(trx, { name: data.tenant_name, slug: data.tenant_slug }, 'tenant_slug')
     const user = await insertUser(trx, data)
     await enterTenant(trx, tenant.id)
+    await seedTenantRoles(trx, tenant.id)
     const company = await createFirstCompany(trx, tenant, data.company)
     await insertMembership(trx, tenant.id, user.id, ['owner'])
     await recordSecurityEvent(trx, tenant.id, 'signup', meta, { userId: user.id })
@@ -91,6 +94,7 @@ export async function addUserToTenant(
     }
     const user = existing ?? (await insertUser(trx, input))
     await enterTenant(trx, input.tenantId)
+    await permissionsOfRoleKeys(trx, input.roles)
     const membership = await insertMembership(trx, input.tenantId, user.id, input.roles)
     return { user, membership, created: !existing }
   })

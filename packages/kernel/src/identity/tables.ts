@@ -43,6 +43,8 @@ export interface MembershipsTable {
   user_id: string
   roles: ColumnType<string[], string[] | undefined, string[]>
   status: ColumnType<MembershipStatus, MembershipStatus | undefined, MembershipStatus>
+  /** one of the member's allowed companies (membership_companies, 0009_roles.sql) */
+  current_company_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Timestamp
   updated_at: Timestamp
   created_by: string | null

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { allowAllCompanies } from '../access/companies.ts'
 import type { Tx } from '../db/schema.ts'
 import { Conflict } from '../errors/errors.ts'
 import { newId } from '../ids.ts'
@@ -49,15 +50,18 @@ export async function insertUser(trx: Tx, user: NewUser) {
     .executeTakeFirstOrThrow()
 }
 
-/** Adds a user to the tenant the transaction is scoped to. */
-export function insertMembership(
+/**
+ * Adds a user to the tenant the transaction is scoped to, allowed in every company of the tenant
+ * (an administrator narrows that afterwards).
+ */
+export async function insertMembership(
   trx: Tx,
   tenantId: string,
   userId: string,
   roles: string[],
   actorId: string | null = null,
 ) {
-  return trx
+  const membership = await trx
     .insertInto('memberships')
     .values({
       tenant_id: tenantId,
@@ -69,4 +73,6 @@ export function insertMembership(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
+  const { current } = await allowAllCompanies(trx, tenantId, membership.id, actorId)
+  return { ...membership, current_company_id: current }
 }

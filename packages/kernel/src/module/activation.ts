@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { sql } from 'kysely'
+import { seedModuleRoles } from '../access/seed.ts'
 import type { Tx } from '../db/schema.ts'
 import { BusinessRule, NotFound } from '../errors/errors.ts'
 import { parse } from '../schemas/validate.ts'
@@ -138,6 +139,9 @@ export async function setModuleActive(
     }
   }
 
+  // the module's role templates first, so its seed may hand them out; refreshed on every
+  // activation, since a new version of the module may have changed them
+  if (active) await seedModuleRoles(trx, by.tenantId, m)
   // seeded_at marks the first activation, whether or not the module has a seed
   const seeding = active && !row?.seeded_at
   if (seeding && m.seed) await m.seed({ tenantId: by.tenantId, userId: by.userId, db: trx })

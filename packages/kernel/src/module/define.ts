@@ -1,3 +1,4 @@
+import { KERNEL_PERMISSIONS, PERMISSION_PATTERN } from '../access/permissions.ts'
 import type { MigrationSource } from '../db/migrations/source.ts'
 import type { Db, Tx } from '../db/schema.ts'
 import type { Actor } from '../identity/authenticate.ts'
@@ -17,6 +18,19 @@ export interface MenuEntry {
   parent?: string
   /** the right needed to see the entry, e.g. `sales.order:read`; none: every member */
   permission?: string
+}
+
+/**
+ * A role template a module declares, e.g. Sales User. Every tenant that activates the module gets
+ * it, read-only, refreshed on each activation; tenants build their own roles from permissions.
+ */
+export interface ModuleRole {
+  /** `<module>_<name>`, e.g. `sales_user` (lower-case letters, digits or _, at most 40) */
+  key: string
+  name: string
+  description?: string
+  /** this module's permissions, its dependencies' or the kernel's */
+  permissions: readonly string[]
 }
 
 /** What a module's seed receives when a tenant activates the module. */
@@ -66,10 +80,14 @@ export interface ModuleManifest {
   globalTables?: readonly string[]
   /** the rights this module defines, `<module>.<entity>:<action>` (e.g. `sales.order:confirm`) */
   permissions?: readonly string[]
+  /** role templates every tenant gets when it activates the module */
+  roles?: readonly ModuleRole[]
   menus?: readonly MenuEntry[]
   /**
    * Registers the module's endpoints under /api/v1. The server wraps them so each answers 404 to a
-   * tenant that has not activated the module, and only to a signed-in member.
+   * tenant that has not activated the module, and only to a signed-in member. A route declares the
+   * right it needs as `config: { permission: 'sales.order:read' }`; the server refuses (403) a
+   * member without it before the route runs.
    */
   routes?: (app: ModuleHttpApp, ctx: ModuleRouteContext) => Promise<void>
   /** the tenant's starting data, run once per tenant, on its first activation of the module */
@@ -78,7 +96,8 @@ export interface ModuleManifest {
 
 /** A module name: lower-case letters, digits or _, starting with a letter, 2 to 40 characters. */
 export const MODULE_NAME = /^[a-z][a-z0-9_]{1,39}$/
-const PERMISSION = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*:[a-z][a-z0-9_-]*$/
+const PERMISSION = PERMISSION_PATTERN
+const ROLE_KEY = /^[a-z][a-z0-9_]{1,39}$/
 const MENU_NAME = /^[a-z0-9][a-z0-9_.-]{0,79}$/
 
 export function defineModule<const M extends ModuleManifest>(manifest: M): M {
@@ -94,7 +113,38 @@ export function defineModule<const M extends ModuleManifest>(manifest: M): M {
     }
   }
   checkMenus(manifest.name, manifest.menus ?? [])
+  checkRoles(manifest)
   return manifest
+}
+
+/**
+ * A module's roles carry its name and grant only permissions that exist whenever the module is
+ * active: its own, its dependencies' and the kernel's (but never an owner-only one).
+ */
+function checkRoles(m: ModuleManifest): void {
+  const grantable = new Set([
+    ...KERNEL_PERMISSIONS.filter((p) => !p.owner_only).map((p) => p.permission),
+    ...(m.permissions ?? []),
+    ...(m.depends ?? []).flatMap((d) => d.permissions ?? []),
+  ])
+  const seen = new Set<string>()
+  for (const role of m.roles ?? []) {
+    const where = `Role "${role.key}" of module "${m.name}"`
+    if (!role.key.startsWith(`${m.name}_`) || !ROLE_KEY.test(role.key)) {
+      throw new Error(`${where} must have a key "${m.name}_<name>" (lower-case, digits, _; at most 40).`)
+    }
+    if (seen.has(role.key)) throw new Error(`${where} is declared twice.`)
+    seen.add(role.key)
+    if (role.name.trim() === '' || role.name.length > 100) {
+      throw new Error(`${where} needs a name of 1 to 100 characters.`)
+    }
+    const unknown = role.permissions.find((p) => !grantable.has(p))
+    if (unknown !== undefined) {
+      throw new Error(
+        `${where} grants "${unknown}", which neither "${m.name}", its dependencies nor the kernel declare.`,
+      )
+    }
+  }
 }
 
 /** Menu ids carry their module's name, so two modules can never declare the same entry. */

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { seedTenantRoles } from '../access/seed.ts'
 import type { Db, Tx } from '../db/schema.ts'
 import { enterTenant, withSystem } from '../db/tenant.ts'
 import { Conflict, Invalid } from '../errors/errors.ts'
@@ -21,15 +22,16 @@ export const NewTenant = Type.Object(
 export type NewTenant = Static<typeof NewTenant>
 
 /**
- * Creates a tenant and its first company in one transaction: the tenant row as the owner role
- * (global table), the company as the application role inside the new tenant, so the company
- * insert passes through the same row-level security as every later write.
+ * Creates a tenant, its role templates and its first company in one transaction: the tenant row
+ * as the owner role (global table), the rest as the application role inside the new tenant, so
+ * those inserts pass through the same row-level security as every later write.
  */
 export async function createTenant(db: Db, input: unknown) {
   const tenant = parse(NewTenant, input)
   return withSystem(db, async (trx) => {
     const row = await insertTenant(trx, tenant)
     await enterTenant(trx, row.id)
+    await seedTenantRoles(trx, row.id)
     const company = await createFirstCompany(trx, row, tenant.company)
     return { tenant: row, company }
   })
