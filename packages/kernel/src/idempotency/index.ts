@@ -1,0 +1,5 @@
+export * from './key.ts'
+export * from './purge.ts'
+export * from './request-hash.ts'
+export * from './run.ts'
+export * from './tables.ts'

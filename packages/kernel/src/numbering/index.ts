@@ -1,0 +1,3 @@
+export * from './format.ts'
+export * from './next-number.ts'
+export * from './pattern.ts'
