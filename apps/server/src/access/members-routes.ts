@@ -1,6 +1,8 @@
 import {
   getMember,
-  type IdentityContext,
+  InvitationInput,
+  invitationMessage,
+  inviteMember,
   listMembers,
   MemberPatchInput,
   myMembership,
@@ -12,6 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import { actorOf, authenticated, requires } from '../auth/actor.ts'
 import { metaOf } from '../auth/auth-routes.ts'
+import type { Recovery } from '../auth/recovery-routes.ts'
 import { expectedVersion, withVersionTag } from './if-match.ts'
 import {
   CompanySchema,
@@ -25,11 +28,19 @@ import {
 
 const tags = ['members']
 
+export interface MembersRoutesOptions extends Recovery {
+  /** invitations send mail: limited like the other routes that do */
+  rateLimit: { max: number; timeWindow: number }
+}
+
 /**
  * The tenant's members and their access: /api/v1/members. Disabling, enabling and other actions
  * on a member's login are under /api/v1/users/{user_id}/actions.
  */
-export async function membersRoutes(app: FastifyInstance, { identity }: { identity: IdentityContext }) {
+export async function membersRoutes(
+  app: FastifyInstance,
+  { identity, outbox, publicUrl, rateLimit }: MembersRoutesOptions,
+) {
   const db = identity.db
   const signedIn = authenticated(identity)
 
@@ -77,6 +88,29 @@ export async function membersRoutes(app: FastifyInstance, { identity }: { identi
       },
     },
     async (request) => ({ data: await withTenant(db, actorOf(request).tenantId, listMembers) }),
+  )
+
+  app.post(
+    '/',
+    {
+      onRequest: requires(identity, 'kernel.member:update'),
+      config: { rateLimit },
+      schema: {
+        tags,
+        summary:
+          'Invite a person by email with roles and companies I may grant; a new address gets an account and a link to choose its password (kernel.member:update)',
+        description:
+          'An existing account joins the tenant and keeps its password (409 `already_member` when it is a member already). The roles may grant only permissions I hold and open no rows or fields that my own record and field rules close (403); companies must be ones I am allowed in (404 naming `company_ids[i]`); without `company_ids` the invitee gets mine.',
+        body: InvitationInput,
+        response: { 201: MemberSchema, ...writeProblems },
+      },
+    },
+    async (request, reply) => {
+      const { member, mail } = await inviteMember(db, actorOf(request), request.body, metaOf(request))
+      // after the commit: a relay that is down must not undo the invitation (the link can be asked again)
+      outbox.send(invitationMessage(mail, publicUrl), 'invitation')
+      return reply.code(201).send(withVersionTag(reply, member))
+    },
   )
 
   app.get(

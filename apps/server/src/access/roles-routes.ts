@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import {
+  CUSTOM_ENTITY_PERMISSION,
   createRole,
   deleteRole,
   getRole,
@@ -27,7 +28,9 @@ const tags = ['roles']
 
 /** The tenant's roles (/api/v1/roles) and the permissions they are made of (/api/v1/permissions). */
 export async function rolesRoutes(app: FastifyInstance, { identity, catalogue }: RolesRoutesOptions) {
-  const known = new Set(catalogue.map((p) => p.permission))
+  const listed = new Set(catalogue.map((p) => p.permission))
+  // custom entities are tenant data, so their rights cannot be listed up front: any of their shape
+  const known = { has: (p: string) => listed.has(p) || CUSTOM_ENTITY_PERMISSION.test(p) }
   const db = identity.db
 
   app.get(

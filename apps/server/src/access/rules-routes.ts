@@ -1,6 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox'
 import {
-  type Actor,
   allowedCompaniesOf,
   createFieldRule,
   createRecordRule,
@@ -10,7 +9,6 @@ import {
   explainAccess,
   FieldRuleInput,
   FieldRulePatch,
-  Forbidden,
   getFieldRule,
   getRecordRule,
   type IdentityContext,
@@ -18,14 +16,16 @@ import {
   listRecordRules,
   RecordRuleInput,
   RecordRulePatch,
+  type RuleAuthor,
   RulesQuery,
   type Tx,
   updateFieldRule,
   updateRecordRule,
   withTenant,
 } from '@tessera/kernel'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { actorOf, authenticated, isAdmin } from '../auth/actor.ts'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { actorOf, requires } from '../auth/actor.ts'
+import { metaOf } from '../auth/auth-routes.ts'
 
 const tags = ['access']
 const RuleParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
@@ -95,19 +95,6 @@ const Explanation = Type.Object({
   fields: Type.Object({ hidden: Type.Array(Type.String()), read_only: Type.Array(Type.String()) }),
 })
 
-/**
- * Tenant administrators only, for now (the permission model will name a right for this),
- * checked on request, before the body or query is validated: a member who may not manage rules
- * learns nothing from validation errors either.
- */
-function adminOnly(identity: IdentityContext) {
-  const signIn = authenticated(identity)
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    await signIn(request, reply)
-    if (!isAdmin(actorOf(request))) throw new Forbidden('Only tenant administrators can manage access rules.')
-  }
-}
-
 /** A member's allowed companies, read as authentication reads them for the member's own requests. */
 async function companyIdsOf(trx: Tx, membershipId: string): Promise<string[]> {
   const row = await trx
@@ -119,26 +106,38 @@ async function companyIdsOf(trx: Tx, membershipId: string): Promise<string[]> {
 }
 
 interface RuleService {
-  create(trx: Tx, tenantId: string, actorId: string, input: unknown): Promise<unknown>
+  create(trx: Tx, by: RuleAuthor, input: unknown): Promise<unknown>
   list(trx: Tx, query: object): Promise<unknown[]>
   get(trx: Tx, id: string): Promise<unknown>
-  update(trx: Tx, actorId: string, id: string, input: unknown): Promise<unknown>
-  remove(trx: Tx, id: string): Promise<void>
+  update(trx: Tx, by: RuleAuthor, id: string, input: unknown): Promise<unknown>
+  remove(trx: Tx, by: RuleAuthor, id: string): Promise<void>
 }
 
 /**
- * Record rules, field rules and explain: /api/v1/access. Only tenant administrators; rules are
- * validated against the entity's metadata when saved, so a bad one is a 400 and nothing is written.
+ * Record rules, field rules and explain: /api/v1/access. Reading rules needs
+ * kernel.access_rule:read, changing them kernel.access_rule:manage, explain kernel.access:explain;
+ * each is checked on request, before the body or query is validated, so a member without the
+ * right learns nothing from validation errors either. Rules are validated against the entity's
+ * metadata when saved (a bad one is a 400 and nothing is written), and every change is in the
+ * security log.
  */
 export async function accessRulesRoutes(
   app: FastifyInstance,
   { identity }: { identity: IdentityContext },
 ): Promise<void> {
-  const onRequest = adminOnly(identity)
-  const inTenant = <T>(request: FastifyRequest, fn: (trx: Tx, actor: Actor) => Promise<T>) => {
+  const read = requires(identity, 'kernel.access_rule:read')
+  const manage = requires(identity, 'kernel.access_rule:manage')
+  const inTenant = <T>(request: FastifyRequest, fn: (trx: Tx, by: RuleAuthor) => Promise<T>) => {
     const actor = actorOf(request)
-    return withTenant(identity.db, actor.tenantId, (trx) => fn(trx, actor))
+    const by = {
+      tenantId: actor.tenantId,
+      userId: actor.userId,
+      apiKeyId: actor.apiKeyId,
+      meta: metaOf(request),
+    }
+    return withTenant(identity.db, actor.tenantId, (trx) => fn(trx, by))
   }
+  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id
 
   const crud = (
     path: string,
@@ -149,10 +148,10 @@ export async function accessRulesRoutes(
     app.get(
       path,
       {
-        onRequest,
+        onRequest: read,
         schema: {
           tags,
-          summary: `List ${noun}s, optionally of one entity or role`,
+          summary: `List ${noun}s, optionally of one entity or role (kernel.access_rule:read)`,
           querystring: RulesQuery,
           response: { 200: Type.Object({ data: Type.Array(schemas.row) }), ...problems },
         },
@@ -164,56 +163,54 @@ export async function accessRulesRoutes(
     app.post(
       path,
       {
-        onRequest,
+        onRequest: manage,
         schema: {
           tags,
-          summary: `Create a ${noun}`,
+          summary: `Create a ${noun} (kernel.access_rule:manage)`,
           body: schemas.input,
           response: { 201: schemas.row, ...problems },
         },
       },
       async (request, reply) => {
-        const created = await inTenant(request, (trx, actor) =>
-          service.create(trx, actor.tenantId, actor.userId, request.body),
-        )
+        const created = await inTenant(request, (trx, by) => service.create(trx, by, request.body))
         return reply.code(201).send(created)
       },
     )
     app.get(
       `${path}/:id`,
       {
-        onRequest,
+        onRequest: read,
         schema: {
           tags,
-          summary: `One ${noun}`,
+          summary: `One ${noun} (kernel.access_rule:read)`,
           params: RuleParams,
           response: { 200: schemas.row, ...problems },
         },
       },
-      async (request) => inTenant(request, (trx) => service.get(trx, (request.params as { id: string }).id)),
+      async (request) => inTenant(request, (trx) => service.get(trx, idOf(request))),
     )
     app.patch(
       `${path}/:id`,
       {
-        onRequest,
+        onRequest: manage,
         schema: {
           tags,
-          summary: `Change a ${noun}; it is validated again as a whole`,
+          summary: `Change a ${noun}; it is validated again as a whole (kernel.access_rule:manage)`,
           params: RuleParams,
           body: schemas.patch,
           response: { 200: schemas.row, ...problems },
         },
       },
-      async (request) =>
-        inTenant(request, (trx, actor) =>
-          service.update(trx, actor.userId, (request.params as { id: string }).id, request.body),
-        ),
+      async (request) => inTenant(request, (trx, by) => service.update(trx, by, idOf(request), request.body)),
     )
     app.delete(
       `${path}/:id`,
-      { onRequest, schema: { tags, summary: `Delete a ${noun}`, params: RuleParams } },
+      {
+        onRequest: manage,
+        schema: { tags, summary: `Delete a ${noun} (kernel.access_rule:manage)`, params: RuleParams },
+      },
       async (request, reply) => {
-        await inTenant(request, (trx) => service.remove(trx, (request.params as { id: string }).id))
+        await inTenant(request, (trx, by) => service.remove(trx, by, idOf(request)))
         return reply.code(204).send()
       },
     )
@@ -247,10 +244,11 @@ export async function accessRulesRoutes(
   app.get(
     '/explain',
     {
-      onRequest,
+      onRequest: requires(identity, 'kernel.access:explain'),
       schema: {
         tags,
-        summary: "Which of a member's roles, record rules and field rules grant or deny what on one record",
+        summary:
+          "Which of a member's roles, record rules and field rules grant or deny what on one record (kernel.access:explain)",
         querystring: ExplainQuery,
         response: { 200: Explanation, ...problems },
       },

@@ -92,11 +92,3 @@ export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw new Unauthorized()
   return request.actor
 }
-
-/**
- * Whether the actor holds any right that changes who can do what. Prefer `requires` with the one
- * permission a route needs; this remains for code that has not named its permission yet.
- */
-export function isAdmin(actor: Actor): boolean {
-  return administers(actor)
-}

@@ -10,6 +10,7 @@ import {
 } from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
 import { actorOf, authenticated, requires } from '../auth/actor.ts'
+import { metaOf } from '../auth/auth-routes.ts'
 
 const tags = ['modules']
 const ModuleParams = Type.Object({ name: Type.String({ maxLength: 100 }) }, { additionalProperties: false })
@@ -87,7 +88,11 @@ export async function moduleRoutes(
       const actor = actorOf(request)
       const { name } = request.params as { name: string }
       return withTenant(identity.db, actor.tenantId, (trx) =>
-        changeModule(trx, registry, name, request.body, { tenantId: actor.tenantId, userId: actor.userId }),
+        changeModule(trx, registry, name, request.body, {
+          tenantId: actor.tenantId,
+          userId: actor.userId,
+          meta: metaOf(request),
+        }),
       )
     },
   )

@@ -18,6 +18,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { actorOf, authenticated } from '../../src/auth/actor.ts'
 import { bearer, type SignedUp, STRONG_PASSWORD, signUp } from '../auth/helpers.ts'
+import { createRole } from './helpers.ts'
 
 let t: TestApp
 
@@ -307,29 +308,72 @@ describe('saving rules', () => {
     expect((await call(other.accessToken, 'GET', '/api/v1/access/record-rules')).json().data).toEqual([])
   })
 
-  it('members who are not administrators get 403 and write nothing', async () => {
+  it('needs kernel.access_rule:read to read rules, :manage to change them, kernel.access:explain to explain', async () => {
     const owner = await signUp(t)
-    const plain = await member(owner, ['user'])
     const rule = await recordRule(owner, 'user', "country = 'FR'")
-    const body = { role: 'user', entity: 'kernel.company', filter: 'name is not null' }
-    for (const [method, url, payload] of [
-      ['GET', '/api/v1/access/record-rules', undefined],
-      ['POST', '/api/v1/access/record-rules', body],
-      ['POST', '/api/v1/access/record-rules', { filter: 'bad; drop table companies' }],
-      ['PATCH', `/api/v1/access/record-rules/${rule.id}`, { filter: 'name is not null' }],
-      ['DELETE', `/api/v1/access/record-rules/${rule.id}`, undefined],
-      ['GET', '/api/v1/access/field-rules', undefined],
-      ['POST', '/api/v1/access/field-rules', { ...body, filter: undefined, field: 'name', access: 'hidden' }],
-      ['GET', `/api/v1/access/explain?entity=kernel.company&id=${rule.id}&member=${plain.userId}`, undefined],
-      ['GET', '/api/v1/access/explain?entity=nothing', undefined],
-    ] as const) {
-      const res = await call(plain.token, method, url, payload)
-      expect(res.statusCode, `${method} ${url}`).toBe(403)
+    const field = await fieldRule(owner, 'user', 'currency', 'hidden')
+    const explained = await company(owner, 'Explained SA')
+    for (const [key, permission] of [
+      ['rule_reader', 'kernel.access_rule:read'],
+      ['rule_writer', 'kernel.access_rule:manage'],
+      ['explainer', 'kernel.access:explain'],
+    ])
+      await createRole(t, owner.accessToken, key as string, [permission as string])
+    const plain = await member(owner, ['user'])
+    const holders = {
+      none: plain,
+      read: await member(owner, ['rule_reader']),
+      manage: await member(owner, ['rule_writer']),
+      explain: await member(owner, ['explainer']),
     }
-    expect(await ruleCount(owner)).toBe(1)
-    expect(
-      (await call(owner.accessToken, 'GET', `/api/v1/access/record-rules/${rule.id}`)).json().version,
-    ).toBe(1)
+    const body = { role: 'user', entity: 'kernel.company', filter: 'name is not null' }
+    const explain = `/api/v1/access/explain?entity=kernel.company&id=${explained.id}&member=${plain.userId}`
+    // [method, url, body, the right it needs, the answer to a member who holds it]
+    const requests = [
+      ['GET', '/api/v1/access/record-rules', undefined, 'read', 200],
+      ['GET', `/api/v1/access/record-rules/${rule.id}`, undefined, 'read', 200],
+      ['GET', '/api/v1/access/field-rules', undefined, 'read', 200],
+      ['GET', `/api/v1/access/field-rules/${field.id}`, undefined, 'read', 200],
+      ['POST', '/api/v1/access/record-rules', body, 'manage', 201],
+      ['POST', '/api/v1/access/record-rules', { filter: 'bad; drop table companies' }, 'manage', 400],
+      ['PATCH', `/api/v1/access/record-rules/${rule.id}`, { description: 'France' }, 'manage', 200],
+      [
+        'POST',
+        '/api/v1/access/field-rules',
+        { role: 'user', entity: 'kernel.company', field: 'name', access: 'read_only' },
+        'manage',
+        201,
+      ],
+      ['PATCH', `/api/v1/access/field-rules/${field.id}`, { access: 'read_only' }, 'manage', 200],
+      ['GET', explain, undefined, 'explain', 200],
+      ['GET', '/api/v1/access/explain?entity=nothing', undefined, 'explain', 400],
+    ] as const
+    const names = {
+      read: 'kernel.access_rule:read',
+      manage: 'kernel.access_rule:manage',
+      explain: 'kernel.access:explain',
+    }
+    // those who may not change rules first: nothing they send may be written
+    for (const holder of ['none', 'read', 'explain', 'manage'] as const) {
+      if (holder === 'manage') expect(await ruleCount(owner)).toBe(2)
+      for (const [method, url, payload, needs, answer] of requests) {
+        const res = await call(holders[holder].token, method, url, payload)
+        const where = `${holder}: ${method} ${url}`
+        if (holder === needs) {
+          expect(res.statusCode, `${where} ${res.body}`).toBe(answer)
+        } else {
+          expect(res.statusCode, where).toBe(403)
+          expect(res.json().code, where).toBe('permission_required')
+          expect(res.json().detail, where).toContain(`"${names[needs]}"`)
+        }
+      }
+    }
+    expect(await ruleCount(owner)).toBe(4)
+    for (const url of [`/api/v1/access/record-rules/${rule.id}`, `/api/v1/access/field-rules/${field.id}`]) {
+      expect((await call(holders.read.token, 'DELETE', url)).statusCode).toBe(403)
+      expect((await call(holders.manage.token, 'DELETE', url)).statusCode).toBe(204)
+    }
+    expect(await ruleCount(owner)).toBe(2)
   })
 })
 

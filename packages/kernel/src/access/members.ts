@@ -6,6 +6,7 @@ import type { Actor } from '../identity/authenticate.ts'
 import { type RequestMeta, recordSecurityEvent } from '../identity/security-events.ts'
 import { parse } from '../schemas/validate.ts'
 import { allowedCompaniesOf, permissionsOfRoles } from './actor-rights.ts'
+import { assertRolesHeld, assertRulesNotWidened } from './escalation.ts'
 import { describePermission, firstNotHeld } from './grants.ts'
 import { permissionsOfRoleKeys, RoleKeySchema } from './roles.ts'
 import { accessTx } from './tables.ts'
@@ -147,15 +148,13 @@ export async function updateMember(
         'member_outranks_you',
       )
     }
-    for (const role of roles) {
-      const missing = firstNotHeld(rolePermissions.get(role) ?? [], actor.permissions)
-      if (missing !== undefined) {
-        throw new Forbidden(
-          `The role "${role}" grants ${describePermission(missing)}, which you do not hold: you cannot grant it.`,
-          'permission_not_held',
-        )
-      }
-    }
+    assertRolesHeld(actor, new Map(roles.map((role) => [role, rolePermissions.get(role) ?? []])))
+    // roles taken away only narrow what the member sees; those added must not widen it
+    await assertRulesNotWidened(
+      trx,
+      actor,
+      roles.filter((role) => !target.roles.includes(role)),
+    )
     const at = companyIds.findIndex((c) => !target.company_ids.includes(c) && !actor.companyIds.includes(c))
     if (at >= 0) throw new NotFound(`company_ids[${at}]: no such company.`, 'company_not_found')
   }

@@ -48,6 +48,7 @@ export const KERNEL_PERMISSIONS: readonly Omit<PermissionInfo, 'module'>[] = [
   k('kernel.access_rule:read', 'See record rules and field rules'),
   k('kernel.access_rule:manage', 'Create, change and delete record rules and field rules'),
   k('kernel.access:explain', 'Ask why a member can or cannot see a record'),
+  k('kernel.meta:manage', 'Define custom fields and custom entities'),
   k('kernel.ownership:transfer', 'Make members owners (and so transfer ownership)', true),
 ]
 
@@ -74,6 +75,7 @@ export const ADMINISTRATIVE_PERMISSIONS: readonly string[] = [
   'kernel.sso:manage',
   'kernel.mfa_policy:manage',
   'kernel.access_rule:manage',
+  'kernel.meta:manage',
   'kernel.ownership:transfer',
 ]
 

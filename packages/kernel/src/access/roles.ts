@@ -6,6 +6,7 @@ import type { Actor } from '../identity/authenticate.ts'
 import { type RequestMeta, recordSecurityEvent } from '../identity/security-events.ts'
 import { newId } from '../ids.ts'
 import { parse } from '../schemas/validate.ts'
+import { assertRulesNotWidened, concernsEntity } from './escalation.ts'
 import { describePermission, firstNotHeld } from './grants.ts'
 import { ALL_PERMISSIONS } from './permissions.ts'
 import { accessTx } from './tables.ts'
@@ -61,8 +62,11 @@ export interface RoleView {
   updated_at: string
 }
 
-/** Known permission names (the server's catalogue); `*` is always known. */
-export type PermissionNames = ReadonlySet<string>
+/**
+ * Known permission names (the server's catalogue, and patterns such as custom entities' rights);
+ * `*` is always known.
+ */
+export type PermissionNames = { has(permission: string): boolean }
 
 const COLUMNS = [
   'id',
@@ -182,6 +186,8 @@ export async function createRole(
     const message = `A role called "${data.key}" already exists.`
     throw new Conflict(message, 'role_key_taken', [{ field: 'key', code: 'taken', message }])
   }
+  // rules may already name the key (a rule for a role nobody holds is inert until it exists)
+  await assertRulesNotWidened(trx, actor, [data.key], concernsEntity(data.permissions))
   const row = await accessTx(trx)
     .insertInto('roles')
     .values({
@@ -219,7 +225,12 @@ export async function updateRole(
   assertCustom(role)
   if (role.version !== version) throw staleVersion(version)
   assertNotAbove(actor, role)
-  if (data.permissions) assertHeld(actor, data.permissions)
+  if (data.permissions) {
+    assertHeld(actor, data.permissions)
+    // the role's holders gain the added permissions on whatever rows its rules leave open
+    const added = data.permissions.filter((p) => !role.permissions.includes(p))
+    await assertRulesNotWidened(trx, actor, [role.key], concernsEntity(added))
+  }
   const row = await accessTx(trx)
     .updateTable('roles')
     .set({
@@ -315,4 +326,5 @@ export async function assertRoleGrantable(trx: Tx, actor: Actor, key: string, fi
       'permission_not_held',
     )
   }
+  await assertRulesNotWidened(trx, actor, [key])
 }

@@ -27,9 +27,18 @@ export type SecurityEventType =
   | 'member.disabled'
   | 'member.enabled'
   | 'member.access_changed'
+  | 'member.invited'
   | 'role.created'
   | 'role.changed'
   | 'role.deleted'
+  | 'record_rule.created'
+  | 'record_rule.updated'
+  | 'record_rule.deleted'
+  | 'field_rule.created'
+  | 'field_rule.updated'
+  | 'field_rule.deleted'
+  | 'module.activated'
+  | 'module.deactivated'
   | 'signup'
 
 /**

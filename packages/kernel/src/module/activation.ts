@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { seedModuleRoles } from '../access/seed.ts'
 import type { Tx } from '../db/schema.ts'
 import { BusinessRule, NotFound } from '../errors/errors.ts'
+import { type RequestMeta, recordSecurityEvent } from '../identity/security-events.ts'
 import { parse } from '../schemas/validate.ts'
 import type { ModuleManifest } from './define.ts'
 import { enabledModule, type ModuleRegistry } from './registry.ts'
@@ -97,6 +98,13 @@ function enabledModuleOr404(registry: ModuleRegistry, name: string): ModuleManif
 
 const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ')
 
+/** Who changes a module's state; `meta` says where from, for the security log. */
+export interface ModuleChangedBy {
+  tenantId: string
+  userId: string | null
+  meta?: RequestMeta
+}
+
 /**
  * Activates or deactivates a module for the transaction's tenant. Activation needs every
  * dependency active (refused with 422 naming them, rather than activating them behind the
@@ -110,7 +118,7 @@ export async function setModuleActive(
   registry: ModuleRegistry,
   name: string,
   active: boolean,
-  by: { tenantId: string; userId: string | null },
+  by: ModuleChangedBy,
 ): Promise<ModuleState> {
   const m = enabledModuleOr404(registry, name)
   await sql`select pg_advisory_xact_lock(${MODULE_CHANGE_LOCK}, hashtext(${by.tenantId}))`.execute(trx)
@@ -165,6 +173,17 @@ export async function setModuleActive(
       .values({ tenant_id: by.tenantId, module: name, ...change, created_by: by.userId })
       .execute()
   }
+  // what a tenant runs changes its permissions, roles and routes: a security event, committed with it
+  await recordSecurityEvent(
+    trx,
+    by.tenantId,
+    active ? 'module.activated' : 'module.deactivated',
+    by.meta ?? { ip: null, userAgent: null },
+    {
+      userId: by.userId,
+      details: { module: name, version: m.version, ...(active ? { seeded: seeding } : {}) },
+    },
+  )
   return stateOf(m, { module: name, active, activated_at: active ? now : null, seeded_at: null })
 }
 
@@ -174,7 +193,7 @@ export function changeModule(
   registry: ModuleRegistry,
   name: string,
   input: unknown,
-  by: { tenantId: string; userId: string | null },
+  by: ModuleChangedBy,
 ): Promise<ModuleState> {
   const { active } = parse(ModuleChangeInput, input)
   return setModuleActive(trx, registry, name, active, by)

@@ -5,6 +5,7 @@ import { Conflict, Invalid, NotFound } from '../../errors/errors.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import { newId } from '../../ids.ts'
 import { parse } from '../../schemas/validate.ts'
+import { logRuleChange, type RuleAuthor } from './author.ts'
 import { FieldRuleInput, FieldRulePatch, type RulesQuery } from './inputs.ts'
 import { fieldNamesOf, keyFieldOf, requireEntity } from './registry.ts'
 import { rulesTx } from './tables.ts'
@@ -48,15 +49,22 @@ async function assertUnique(
   }
 }
 
-export async function createFieldRule(trx: Tx, tenantId: string, actorId: string, input: unknown) {
+export async function createFieldRule(trx: Tx, by: RuleAuthor, input: unknown) {
   const body = parse(FieldRuleInput, input)
   checkField(body.field, await requireEntity(trx, body.entity))
   await assertUnique(trx, body)
-  return rulesTx(trx)
+  const rule = await rulesTx(trx)
     .insertInto('field_rules')
-    .values({ tenant_id: tenantId, id: newId(), ...body, created_by: actorId, updated_by: actorId })
+    .values({ tenant_id: by.tenantId, id: newId(), ...body, created_by: by.userId, updated_by: by.userId })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow()
+  await logRuleChange(trx, by, 'field_rule.created', { rule_id: rule.id, ...logged(rule) })
+  return rule
+}
+
+/** What the security log keeps of a field rule. */
+function logged(rule: { role: string; entity: string; field: string; access: string }) {
+  return { role: rule.role, entity: rule.entity, field: rule.field, access: rule.access }
 }
 
 export async function listFieldRules(trx: Tx, query: Static<typeof RulesQuery> = {}) {
@@ -77,32 +85,40 @@ export async function getFieldRule(trx: Tx, id: string) {
   return rule
 }
 
-export async function updateFieldRule(trx: Tx, actorId: string, id: string, input: unknown) {
+export async function updateFieldRule(trx: Tx, by: RuleAuthor, id: string, input: unknown) {
   const patch = parse(FieldRulePatch, input)
-  const next = { ...(await getFieldRule(trx, id)), ...patch }
+  const current = await getFieldRule(trx, id)
+  const next = { ...current, ...patch }
   checkField(next.field, await requireEntity(trx, next.entity))
   await assertUnique(trx, next, id)
-  return rulesTx(trx)
+  const rule = await rulesTx(trx)
     .updateTable('field_rules')
     .set({
       role: next.role,
       entity: next.entity,
       field: next.field,
       access: next.access,
-      updated_by: actorId,
+      updated_by: by.userId,
       updated_at: sql`now()`,
       version: sql`version + 1`,
     })
     .where('id', '=', id)
     .returning(COLUMNS)
     .executeTakeFirstOrThrow()
+  await logRuleChange(trx, by, 'field_rule.updated', {
+    rule_id: id,
+    before: logged(current),
+    after: logged(rule),
+  })
+  return rule
 }
 
-export async function deleteFieldRule(trx: Tx, id: string): Promise<void> {
+export async function deleteFieldRule(trx: Tx, by: RuleAuthor, id: string): Promise<void> {
   const deleted = await rulesTx(trx)
     .deleteFrom('field_rules')
     .where('id', '=', id)
-    .returning('id')
+    .returning(['id', 'role', 'entity', 'field', 'access'])
     .executeTakeFirst()
   if (!deleted) throw new NotFound('No such field rule.')
+  await logRuleChange(trx, by, 'field_rule.deleted', { rule_id: id, ...logged(deleted) })
 }

@@ -28,6 +28,7 @@
  *    through `maskRecord(record, access)` for the entity it belongs to.
  * `recordScope(trx, actor, key)` is step 2 and 3 in one call for a single entity.
  */
+export type { RuleAuthor } from './author.ts'
 export {
   type AccessExplanation,
   type ExplainedRecordRule,

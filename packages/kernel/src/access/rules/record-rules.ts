@@ -7,6 +7,7 @@ import { parseFilter } from '../../filters/parse.ts'
 import { checkFilter } from '../../filters/validate.ts'
 import { newId } from '../../ids.ts'
 import { parse } from '../../schemas/validate.ts'
+import { logRuleChange, type RuleAuthor } from './author.ts'
 import { RecordRuleInput, RecordRulePatch, type RulesQuery } from './inputs.ts'
 import { requireEntity } from './registry.ts'
 import { rulesTx } from './tables.ts'
@@ -34,23 +35,30 @@ export function checkRuleFilter(filter: string, entity: EntityMetadata): void {
   checkFilter(parseFilter(filter), entity)
 }
 
-export async function createRecordRule(trx: Tx, tenantId: string, actorId: string, input: unknown) {
+export async function createRecordRule(trx: Tx, by: RuleAuthor, input: unknown) {
   const body = parse(RecordRuleInput, input)
   checkRuleFilter(body.filter, await requireEntity(trx, body.entity))
-  return rulesTx(trx)
+  const rule = await rulesTx(trx)
     .insertInto('record_rules')
     .values({
-      tenant_id: tenantId,
+      tenant_id: by.tenantId,
       id: newId(),
       role: body.role,
       entity: body.entity,
       filter: body.filter,
       description: body.description ?? null,
-      created_by: actorId,
-      updated_by: actorId,
+      created_by: by.userId,
+      updated_by: by.userId,
     })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow()
+  await logRuleChange(trx, by, 'record_rule.created', { rule_id: rule.id, ...logged(rule) })
+  return rule
+}
+
+/** What the security log keeps of a record rule. */
+function logged(rule: { role: string; entity: string; filter: string }) {
+  return { role: rule.role, entity: rule.entity, filter: rule.filter }
 }
 
 export async function listRecordRules(trx: Tx, query: Static<typeof RulesQuery> = {}) {
@@ -71,32 +79,39 @@ export async function getRecordRule(trx: Tx, id: string) {
   return rule
 }
 
-export async function updateRecordRule(trx: Tx, actorId: string, id: string, input: unknown) {
+export async function updateRecordRule(trx: Tx, by: RuleAuthor, id: string, input: unknown) {
   const patch = parse(RecordRulePatch, input)
   const current = await getRecordRule(trx, id)
   const next = { ...current, ...patch }
   checkRuleFilter(next.filter, await requireEntity(trx, next.entity))
-  return rulesTx(trx)
+  const rule = await rulesTx(trx)
     .updateTable('record_rules')
     .set({
       role: next.role,
       entity: next.entity,
       filter: next.filter,
       description: next.description ?? null,
-      updated_by: actorId,
+      updated_by: by.userId,
       updated_at: sql`now()`,
       version: sql`version + 1`,
     })
     .where('id', '=', id)
     .returning(COLUMNS)
     .executeTakeFirstOrThrow()
+  await logRuleChange(trx, by, 'record_rule.updated', {
+    rule_id: id,
+    before: logged(current),
+    after: logged(rule),
+  })
+  return rule
 }
 
-export async function deleteRecordRule(trx: Tx, id: string): Promise<void> {
+export async function deleteRecordRule(trx: Tx, by: RuleAuthor, id: string): Promise<void> {
   const deleted = await rulesTx(trx)
     .deleteFrom('record_rules')
     .where('id', '=', id)
-    .returning('id')
+    .returning(['id', 'role', 'entity', 'filter'])
     .executeTakeFirst()
   if (!deleted) throw new NotFound('No such record rule.')
+  await logRuleChange(trx, by, 'record_rule.deleted', { rule_id: id, ...logged(deleted) })
 }
