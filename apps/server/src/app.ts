@@ -23,6 +23,7 @@ import { mfaRoutes } from './auth/mfa-routes.ts'
 import { recoveryRoutes, verifyAfterSignup } from './auth/recovery-routes.ts'
 import { SSO_CALLBACK_PATH, ssoRoutes } from './auth/sso-routes.ts'
 import { securityEventsRoutes, usersRoutes } from './auth/users-routes.ts'
+import { registerEntityRoutes } from './entities/index.ts'
 import { healthRoutes } from './health.ts'
 import { setUpMail } from './mail.ts'
 import { registerModules } from './modules/index.ts'
@@ -110,7 +111,8 @@ export async function buildApp({
     ...(redis ? { redis } : {}),
     errorResponseBuilder: (_request, context) => new TooManyRequests(Math.ceil(context.ttl / 1000)),
   })
-  await registerOpenApi(app)
+  const registry = modules ?? createRegistry(installedModules, config.modules)
+  await registerOpenApi(app, { identity, registry })
   await app.register(healthRoutes, { database, migrations })
   const rate = { max: config.authRateLimit, timeWindow: 60_000 }
   const recovery = { identity, outbox: setUpMail(app, config, mailer), publicUrl: config.publicUrl }
@@ -131,9 +133,9 @@ export async function buildApp({
     outboundAllow: config.outboundAllow,
   })
   await app.register(ssoRoutes, { prefix: '/api/v1/auth', identity, sso, rateLimit: rate })
-  const registry = modules ?? createRegistry(installedModules, config.modules)
-  await registerAccess(app, { identity, registry })
+  await registerAccess(app, { identity, registry, mail: recovery, rateLimit: rate })
   await registerModules(app, { identity, registry })
+  await registerEntityRoutes(app, { identity, registry })
   await registerWeb(app)
   return app
 }

@@ -5,6 +5,7 @@ import {
   type IdentityContext,
   isModuleActive,
   KERNEL_PERMISSIONS,
+  loadModel,
   type ModuleManifest,
   type ModuleRegistry,
   Unauthorized,
@@ -12,6 +13,7 @@ import {
 } from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
 import { actorOf, authenticated } from '../auth/actor.ts'
+import { registerResource } from '../entities/resource-routes.ts'
 import './http-types.ts'
 
 const actorOfRequest = (request: { actor?: Actor | null }): Actor => {
@@ -31,7 +33,7 @@ export async function registerModuleRoutes(
   { identity, registry }: { identity: IdentityContext; registry: ModuleRegistry },
 ): Promise<void> {
   for (const m of registry.modules) {
-    if (m.routes) await app.register(modulePlugin(identity, m), { prefix: '/api/v1' })
+    if (m.routes || m.entities?.length) await app.register(modulePlugin(identity, m), { prefix: '/api/v1' })
   }
 }
 
@@ -66,5 +68,19 @@ function modulePlugin(identity: IdentityContext, m: ModuleManifest) {
       if (permission !== undefined) assertCan(actorOf(request), permission)
     })
     await m.routes?.(scope, { module: m.name, db: identity.db, actorOf: actorOfRequest })
+    for (const entity of m.entities ?? []) {
+      if (entity.childOf) continue
+      registerResource(
+        scope,
+        identity,
+        `/${entity.resource}`,
+        async (trx) => {
+          const model = await loadModel(trx, entity.key)
+          if (!model) throw new Error(`entities: ${entity.key} is registered but has no model`)
+          return model
+        },
+        entity.key,
+      )
+    }
   }
 }

@@ -57,9 +57,11 @@ const EVERY_MEMBER = new Set([
   'POST /api/v1/api-keys',
   'DELETE /api/v1/api-keys/:id',
   'GET /api/v1/menus',
+  'GET /api/v1/meta/entities',
   'GET /api/v1/modules',
   'GET /api/v1/modules/:name',
   'GET /api/v1/members/me',
+  'GET /api/v1/countries',
   'PUT /api/v1/members/me/current-company',
 ])
 const isForEveryMember = (method: string, url: string) => EVERY_MEMBER.has(keyOf(method, url))
@@ -105,6 +107,15 @@ beforeAll(async () => {
     const res = await call(t, owner.accessToken, 'PATCH', `/api/v1/modules/${m.name}`, { active: true })
     if (res.statusCode !== 200) throw new Error(`activating ${m.name}: ${res.statusCode} ${res.body}`)
   }
+  // a custom entity, so the walk reaches /api/v1/custom/:resource with a resource that exists
+  const custom = await call(t, owner.accessToken, 'POST', '/api/v1/meta/entities', {
+    name: 'walk_thing',
+    label: 'Walk thing',
+    plural_label: 'Walk things',
+    resource: 'walk-things',
+    fields: [{ key: 'name', type: 'text', label: 'Name' }],
+  })
+  if (custom.statusCode !== 201) throw new Error(`custom entity: ${custom.statusCode} ${custom.body}`)
   await createRole(t, owner.accessToken, 'nobody', [])
   nobody = await addMember(t, owner, ['nobody'])
   const key = await call(t, owner.accessToken, 'POST', '/api/v1/api-keys', { name: 'k', roles: ['owner'] })
@@ -134,6 +145,10 @@ function pathFor(url: string): string {
     .replace(/:([A-Za-z_]+)/g, (_m, name: string) => {
       if (name === 'tenantSlug') return owner.tenantSlug
       if (name === 'name') return 'walkmod'
+      if (name === 'key') return 'walkmod.thing'
+      if (name === 'field') return 'x'
+      if (name === 'resource') return 'walk-things'
+      if (name === 'action') return 'submit'
       if (name === 'id') return byPrefix.find(([prefix]) => url.startsWith(prefix))?.[1] ?? newId()
       throw new Error(`route-walk: no sample value for :${name} in ${url}; add one to pathFor`)
     })
@@ -270,6 +285,7 @@ describe('central enforcement', () => {
   it('refuses every route to a member without rights (403), except those open to every member', async () => {
     const before = await counts()
     const wrong: string[] = []
+    const unnamed: string[] = []
     let walked = 0
     for (const route of registeredRoutes(t.app)) {
       if (isPublic(route.method, route.url) || isForEveryMember(route.method, route.url)) continue
@@ -278,14 +294,43 @@ describe('central enforcement', () => {
       walked += 1
       if (res.statusCode !== 403) {
         wrong.push(`${route.method} ${route.url}: ${res.statusCode} ${res.body.slice(0, 160)}`)
+      } else if (route.method !== 'HEAD' && res.json().code !== 'permission_required') {
+        unnamed.push(`${route.method} ${route.url}: ${res.body.slice(0, 160)}`)
       }
     }
     // the canary, and nothing else
     expect(wrong).toEqual([`GET ${CANARY}: 200 {"data":"everything"}`, `HEAD ${CANARY}: 200 `])
+    // each refusal names the one permission the route needs, not a vague "administrators only"
+    expect(unnamed).toEqual([])
     expect(walked).toBeGreaterThan(30)
     expect(await counts()).toEqual(before)
     // the member is still signed in: nothing above ended their session
     expect((await call(t, nobody.token, 'GET', '/api/v1/auth/me')).statusCode).toBe(200)
+  })
+
+  it('lets a member holding only the permission a read route names through it', async () => {
+    // reads only: a write with real ids would change the tenant the other tests walk
+    const named = registeredRoutes(t.app).flatMap((route) => {
+      const summary = (route.schema as { summary?: string } | undefined)?.summary ?? ''
+      const permission = /\((kernel\.[a-z_]+:[a-z_-]+)\)$/.exec(summary)?.[1]
+      return route.method === 'GET' && permission ? [{ route, permission }] : []
+    })
+    expect(named.map((n) => n.route.url)).toEqual(
+      expect.arrayContaining(['/api/v1/access/record-rules', '/api/v1/access/explain']),
+    )
+    const holders = new Map<string, Member>()
+    const refused: string[] = []
+    for (const { route, permission } of named) {
+      if (!holders.has(permission)) {
+        const key = `only_${permission.replace(/[^a-z]+/g, '_')}`.slice(0, 40)
+        await createRole(t, owner.accessToken, key, [permission])
+        holders.set(permission, await addMember(t, owner, [key]))
+      }
+      const holder = holders.get(permission) as Member
+      const res = await t.app.inject({ ...request(route), headers: bearer(holder.token) })
+      if (res.statusCode === 403) refused.push(`${route.url} with ${permission}: ${res.body.slice(0, 160)}`)
+    }
+    expect(refused).toEqual([])
   })
 
   it('gives the same routes to the owner (so the 403s above are about rights, not the requests)', async () => {

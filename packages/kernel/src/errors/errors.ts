@@ -68,8 +68,13 @@ export class Forbidden extends TesseraError {
 /** 404: absent, or belongs to another tenant (the two must be indistinguishable). */
 export class NotFound extends TesseraError {
   readonly status = 404
-  constructor(message = 'Not found.', code = 'not_found') {
-    super(code, message)
+  constructor(message = 'Not found.', code = 'not_found', errors: FieldError[] = []) {
+    super(code, message, errors)
+  }
+
+  /** A reference in the input names a record that does not exist for the caller. */
+  static field(field: string, message: string, code = 'not_found'): NotFound {
+    return new NotFound(message, code, [{ field, code, message }])
   }
 }
 
@@ -84,8 +89,12 @@ export class Conflict extends TesseraError {
 /** 422: well-formed input that a business rule refuses (e.g. posting an unbalanced entry). */
 export class BusinessRule extends TesseraError {
   readonly status = 422
-  constructor(code: string, message: string) {
-    super(code, message)
+  constructor(code: string, message: string, errors: FieldError[] = []) {
+    super(code, message, errors)
+  }
+
+  static field(field: string, message: string, code = 'business_rule'): BusinessRule {
+    return new BusinessRule(code, message, [{ field, code, message }])
   }
 }
 

@@ -91,6 +91,7 @@ function conditionSql(node: CheckedCondition, alias: string, compiler: Compiler)
   const { field, op } = node
   const values = operandValues(node, compiler.context)
   if (field.meta.type === 'multi_select') return multiSelectSql(node, values, alias)
+  if (field.meta.type === 'links') return linksSql(node, values, alias, compiler)
   const lhs = valueSql(field, alias)
   const bound = (value: BoundValue) => boundSql(value, field.meta.type)
   const first = values[0] as BoundValue
@@ -152,6 +153,37 @@ function multiSelectSql(node: CheckedCondition, values: BoundValue[], alias: str
       return sql<SqlBool>`(not ${empty})`
     default:
       throw new Error(`filters: ${node.op} on a multi-select passed validation`)
+  }
+}
+
+/**
+ * A many-to-many field is a set of target ids, with multi-select's meaning: `in` has any of them,
+ * `not in` none of them, `is null` none at all. Its rows are `entity_links` of this entity and field.
+ */
+function linksSql(
+  node: CheckedCondition,
+  values: BoundValue[],
+  alias: string,
+  compiler: Compiler,
+): RawBuilder<SqlBool> {
+  const links = node.field.meta.links
+  if (!links) throw new Error(`filters: the many-to-many ${node.field.name} names no link rows`)
+  const key = assertIdentifier(compiler.entity.key ?? 'id', 'key column')
+  const has = (ids: BoundValue[] | undefined) =>
+    sql<SqlBool>`exists (select 1 from entity_links as l where l.entity = ${links.entity} and l.field = ${links.field}
+      and l.record_id = ${sql.id(alias, key)}${ids ? sql` and l.target_id in (${sql.join(ids.map((id) => boundSql(id, 'uuid')))})` : sql``})`
+  switch (node.op) {
+    case 'in':
+    case 'contains':
+      return values.length === 0 ? sql<SqlBool>`false` : has(values)
+    case 'not_in':
+      return values.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`(not ${has(values)})`
+    case 'is_null':
+      return sql<SqlBool>`(not ${has(undefined)})`
+    case 'is_not_null':
+      return has(undefined)
+    default:
+      throw new Error(`filters: ${node.op} on a many-to-many passed validation`)
   }
 }
 

@@ -15,6 +15,7 @@ export const SQL_TYPES: Readonly<Record<FieldType, string>> = {
   select: 'text',
   multi_select: 'text',
   reference: 'uuid',
+  links: 'uuid',
   uuid: 'uuid',
   json: 'jsonb',
 }
@@ -40,7 +41,7 @@ const CUSTOM_PATTERNS: Partial<Record<FieldType, string>> = {
 export function valueSql(field: ResolvedField, alias: string): RawBuilder<unknown> {
   const { storage, meta } = field
   if (storage.kind === 'column') return sql.id(alias, storage.column)
-  const text = sql`(${sql.id(alias, storage.column)} ->> ${sql.lit(storage.key)})`
+  const text = jsonbGet(sql.id(alias, storage.column), storage.path, '->>', '#>>')
   const pattern = CUSTOM_PATTERNS[meta.type]
   if (!pattern) return text
   return sql`(case when ${text} ~ ${pattern} then ${text}::${sql.raw(SQL_TYPES[meta.type])} end)`
@@ -50,7 +51,22 @@ export function valueSql(field: ResolvedField, alias: string): RawBuilder<unknow
 export function jsonSql(field: ResolvedField, alias: string): RawBuilder<unknown> {
   const { storage } = field
   if (storage.kind === 'column') return sql.id(alias, storage.column)
-  return sql`(${sql.id(alias, storage.column)} -> ${sql.lit(storage.key)})`
+  return jsonbGet(sql.id(alias, storage.column), storage.path, '->', '#>')
+}
+
+/**
+ * `(custom ->> 'key')` for one key (what an expression index matches), `(data #>> '{key,amount}')`
+ * for a path. The keys are identifiers checked against metadata, so literals are safe.
+ */
+function jsonbGet(
+  column: RawBuilder<unknown>,
+  path: readonly string[],
+  keyOp: '->>' | '->',
+  pathOp: '#>>' | '#>',
+): RawBuilder<unknown> {
+  const [only] = path
+  if (path.length === 1 && only !== undefined) return sql`(${column} ${sql.raw(keyOp)} ${sql.lit(only)})`
+  return sql`(${column} ${sql.raw(pathOp)} ${sql.lit(`{${path.join(',')}}`)}::text[])`
 }
 
 /** A bound parameter cast to the field's SQL type: `$1::numeric`. */

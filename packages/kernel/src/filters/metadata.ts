@@ -15,6 +15,7 @@ export const FIELD_TYPES = [
   'select',
   'multi_select',
   'reference',
+  'links',
   'uuid',
   'json',
 ] as const
@@ -31,13 +32,26 @@ export interface FieldMetadata {
   type: FieldType
   /** the options of a select or multi_select */
   options?: readonly string[]
+  /**
+   * links: a many-to-many field, its target ids held in `entity_links` rows of this entity key and
+   * field name (the row's `record_id` is the filtered row's key)
+   */
+  links?: { entity: string; field: string }
   /** the entity a reference points to; a function allows cycles (partner ↔ company) */
   target?: EntityMetadata | (() => EntityMetadata)
   /** false hides the field from filters entirely (secrets, masked fields): it reads as unknown */
   filterable?: boolean
+  /**
+   * Where a value kept in jsonb sits inside its column: `['amount']` under a money field's key.
+   * Columns ignore it; a custom field's path starts with its key (`[key]` when absent).
+   */
+  path?: readonly string[]
 }
 
-/** A column of the entity's table. */
+/**
+ * A column of the entity's table, or with `path` a value inside a jsonb column (how a custom
+ * entity's fields live in `records.data`).
+ */
 export interface ColumnFieldMetadata extends FieldMetadata {
   /** the SQL column, snake_case */
   column: string

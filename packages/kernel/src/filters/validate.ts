@@ -13,7 +13,7 @@ import { VARIABLE_NAMES, variableFits, variableOf } from './variables.ts'
 /** Where a field's value lives: a column, or a key of the jsonb column holding custom fields. */
 export type FieldStorage =
   | { kind: 'column'; column: string }
-  | { kind: 'custom'; column: string; key: string }
+  | { kind: 'custom'; column: string; path: readonly string[] }
 
 /** A field path resolved against metadata: only these names ever reach SQL. */
 export interface ResolvedField {
@@ -71,6 +71,8 @@ export const OPERATORS: Readonly<Record<FieldType, readonly ComparisonOp[]>> = {
   reference: EQUALITY,
   // has any of (in), has none of (not in), has this option (contains), has none at all (is null)
   multi_select: ['in', 'not_in', 'contains', 'is_null', 'is_not_null'],
+  // the same, over the ids a many-to-many field links to
+  links: ['in', 'not_in', 'contains', 'is_null', 'is_not_null'],
   json: ['is_null', 'is_not_null'],
 }
 
@@ -191,13 +193,18 @@ export function resolveField(
     field = {
       name: path,
       meta,
-      storage: { kind: 'custom', column, key: assertIdentifier(key, 'custom field key') },
+      storage: { kind: 'custom', column, path: jsonPath(meta.path ?? [key]) },
     }
     remaining = rest.slice(1)
   } else {
     const meta = own(entity.fields, first as string)
     if (!meta || meta.filterable === false) return undefined
-    field = { name: path, meta, storage: { kind: 'column', column: assertIdentifier(meta.column, 'column') } }
+    const column = assertIdentifier(meta.column, 'column')
+    field = {
+      name: path,
+      meta,
+      storage: meta.path ? { kind: 'custom', column, path: jsonPath(meta.path) } : { kind: 'column', column },
+    }
     remaining = rest
   }
   if (remaining.length === 0) return field
@@ -207,6 +214,11 @@ export function resolveField(
   const inner = resolveField(remaining.join('.'), target, false)
   if (!inner) return undefined
   return { ...inner, name: path, via: { reference: field, target } }
+}
+
+function jsonPath(path: readonly string[]): string[] {
+  if (path.length === 0) throw new Error('filters: an empty jsonb path')
+  return path.map((key) => assertIdentifier(key, 'jsonb key'))
 }
 
 /** Own properties only: a field called `constructor` or `__proto__` is unknown, not Object's. */

@@ -60,6 +60,7 @@ export function checkValue(name: string, field: FieldMetadata, literal: FilterLi
         : fail(`has no option ${quote(literal.value)}.`)
     case 'uuid':
     case 'reference':
+    case 'links':
       return literal.kind === 'string' && UUID.test(literal.value)
         ? ok(literal.value.toLowerCase())
         : fail(`expects an id (a UUID), not ${show(literal)}.`)

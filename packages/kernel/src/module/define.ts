@@ -1,6 +1,8 @@
 import { KERNEL_PERMISSIONS, PERMISSION_PATTERN } from '../access/permissions.ts'
 import type { MigrationSource } from '../db/migrations/source.ts'
 import type { Db, Tx } from '../db/schema.ts'
+import { entityPermissions } from '../entities/define.ts'
+import type { EntityDefinition } from '../entities/definition.ts'
 import type { Actor } from '../identity/authenticate.ts'
 
 /** One navigation entry; GET /api/v1/menus nests them by `parent` into the member's tree. */
@@ -78,8 +80,13 @@ export interface ModuleManifest {
   migrations?: string
   /** tables without tenant_id that this module owns (reference data), for the schema guard */
   globalTables?: readonly string[]
-  /** the rights this module defines, `<module>.<entity>:<action>` (e.g. `sales.order:confirm`) */
+  /**
+   * the rights this module defines, `<module>.<entity>:<action>` (e.g. `sales.order:confirm`);
+   * each entity's standard rights and workflow actions are added by defineModule
+   */
   permissions?: readonly string[]
+  /** the module's entities (defineEntity), each with generic REST under /api/v1/<resource> */
+  entities?: readonly EntityDefinition[]
   /** role templates every tenant gets when it activates the module */
   roles?: readonly ModuleRole[]
   menus?: readonly MenuEntry[]
@@ -100,12 +107,25 @@ const PERMISSION = PERMISSION_PATTERN
 const ROLE_KEY = /^[a-z][a-z0-9_]{1,39}$/
 const MENU_NAME = /^[a-z0-9][a-z0-9_.-]{0,79}$/
 
-export function defineModule<const M extends ModuleManifest>(manifest: M): M {
+export function defineModule<const M extends ModuleManifest>(
+  manifest: M,
+): M & { permissions: readonly string[] } {
   if (!MODULE_NAME.test(manifest.name)) {
     throw new Error(`Module name "${manifest.name}" must be lower-case letters, digits or _ (2 to 40).`)
   }
-  if (manifest.name === 'kernel') throw new Error('The module name "kernel" is reserved.')
-  for (const permission of manifest.permissions ?? []) {
+  if (manifest.name === 'kernel' || manifest.name === 'custom')
+    throw new Error(`The module name "${manifest.name}" is reserved.`)
+  for (const entity of manifest.entities ?? []) {
+    if (!entity.key.startsWith(`${manifest.name}.`))
+      throw new Error(
+        `Entity "${entity.key}" of module "${manifest.name}" must have a key ${manifest.name}.<entity>.`,
+      )
+  }
+  const permissions = [
+    ...new Set([...(manifest.permissions ?? []), ...(manifest.entities ?? []).flatMap(entityPermissions)]),
+  ]
+  const withEntities = { ...manifest, permissions }
+  for (const permission of permissions) {
     if (!PERMISSION.test(permission) || !permission.startsWith(`${manifest.name}.`)) {
       throw new Error(
         `Permission "${permission}" of module "${manifest.name}" must read ${manifest.name}.<entity>:<action>.`,
@@ -113,8 +133,8 @@ export function defineModule<const M extends ModuleManifest>(manifest: M): M {
     }
   }
   checkMenus(manifest.name, manifest.menus ?? [])
-  checkRoles(manifest)
-  return manifest
+  checkRoles(withEntities)
+  return withEntities
 }
 
 /**

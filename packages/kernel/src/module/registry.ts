@@ -1,4 +1,5 @@
 import type { MigrationSource } from '../db/migrations/source.ts'
+import { registerEntities } from '../entities/registry.ts'
 import { checkMenus, type ModuleManifest } from './define.ts'
 import { kernelMenus } from './kernel-menus.ts'
 
@@ -56,6 +57,7 @@ export function createRegistry(
   for (const name of wanted) visit(byName.get(name) as ModuleManifest, [])
   for (const m of ordered) checkMenuParents(m)
 
+  registerEntities(ordered.flatMap((m) => m.entities ?? []))
   return { modules: ordered, get: (name) => byName.get(name) }
 }
 

@@ -1,0 +1,7 @@
+export { type EntityAccess, entityAccess, loadAccess, permissionOf } from './access.ts'
+export { runAction } from './actions.ts'
+export { bulkCreate, bulkUpdate, MAX_BULK } from './bulk.ts'
+export { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from './query.ts'
+export { getRecord, type ListResult, listRecords } from './read.ts'
+export type { JsonRecord } from './rows.ts'
+export { createRecord, deleteRecord, updateRecord } from './write.ts'
