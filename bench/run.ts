@@ -1,107 +1,111 @@
 /**
- * `npm run bench`: measures what the foundation promises, prints a table and writes
- * bench/results.json. Embedded database always; a PostgreSQL server too when
- * TESSERA_BENCH_DATABASE_URL names a scratch database (it is migrated and written to).
+ * `npm run bench`: the foundation figures (start-up, migrations, tenant transactions, bare HTTP)
+ * and the partners bench (create, get, filtered list, update over HTTP with 32 clients on a tenant
+ * of 100,000 contacts, against the same SQL straight through pg). Prints tables and writes
+ * bench/results/<date>.json (and bench/results.json).
+ *
+ * Where it runs:
+ * - DATABASE_URL set: on that PostgreSQL server, in a scratch database `tessera_bench_<time>_<pid>`
+ *   created next to it and dropped at the end (the user needs CREATEDB);
+ * - otherwise on the embedded database (PGlite in a temporary folder), and then also on
+ *   TESSERA_BENCH_DATABASE_URL when set, which must name a scratch database: it is migrated and
+ *   written to as it is, and kept.
+ * BENCH_PARTNERS and BENCH_REQUESTS (per operation) shrink a run for a quick look.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import {
-  createIdentityContext,
-  createTenant,
-  type Database,
-  kernelMigrations,
-  loadConfig,
-  loadSecrets,
-  migrate,
-  openDatabase,
-  withTenant,
-} from '@tessera/kernel'
-import { buildApp } from '@tessera/server'
+import { sql } from 'kysely'
+import { benchModules, startApp } from './app.ts'
+import { type BenchTarget, createScratchDatabase, openBenchDatabase } from './database.ts'
+import { benchPartners } from './entities.ts'
+import { bareHttp, measures, migrateMeasured, tenantTransactions } from './foundation.ts'
+import { type DatabaseRun, printRun, writeRun } from './report.ts'
 
-interface Result {
-  name: string
-  database: string
-  value: number
-  unit: string
+const CONCURRENCY = 32
+const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 100_000)
+/** PGlite serves one connection in this process, so the embedded run sends fewer requests. */
+const REQUESTS = { embedded: 500, server: 2000 }
+
+interface Target {
+  kind: 'embedded' | 'server'
+  /** how the database came to be, for the results */
+  note: string
+  open(dir: string): Promise<{ target: BenchTarget; done(): Promise<void> }>
 }
 
-const results: Result[] = []
-const record = (name: string, database: string, value: number, unit: string) => {
-  results.push({ name, database, value: Math.round(value * 100) / 100, unit })
+function targets(): Target[] {
+  const url = process.env.DATABASE_URL?.trim()
+  if (url)
+    return [
+      {
+        kind: 'server',
+        note: 'scratch database next to DATABASE_URL, dropped after the run',
+        async open() {
+          const scratch = await createScratchDatabase(url)
+          return { target: { kind: 'server', url: scratch.url }, done: scratch.drop }
+        },
+      },
+    ]
+  const embedded: Target = {
+    kind: 'embedded',
+    note: 'PGlite in a temporary folder',
+    open: async (dir) => ({ target: { kind: 'embedded', dir }, done: async () => {} }),
+  }
+  const given = process.env.TESSERA_BENCH_DATABASE_URL?.trim()
+  if (!given) return [embedded]
+  return [
+    embedded,
+    {
+      kind: 'server',
+      note: 'TESSERA_BENCH_DATABASE_URL, used as it is',
+      open: async () => ({ target: { kind: 'server', url: given }, done: async () => {} }),
+    },
+  ]
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now()
-  const value = await fn()
-  return [value, performance.now() - start]
-}
-
-async function benchDatabase(label: string, database: Database): Promise<void> {
-  const [, migrateMs] = await timed(() => migrate(database.db, [kernelMigrations]))
-  record('migrate from empty', label, migrateMs, 'ms')
-
-  const { tenant } = await createTenant(database.db, {
-    name: `Bench ${Date.now()}`,
-    company: { currency: 'EUR' },
-  })
-  const n = 2000
-  const [, txMs] = await timed(async () => {
-    for (let i = 0; i < n; i++) {
-      await withTenant(database.db, tenant.id, (trx) => trx.selectFrom('companies').select('id').execute())
+async function runOn(target: Target): Promise<DatabaseRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
+  const { target: where, done } = await target.open(dir)
+  try {
+    const bench = await openBenchDatabase(where)
+    try {
+      const { list, record } = measures()
+      if (bench.coldStartMs !== undefined) record('embedded database cold start', bench.coldStartMs, 'ms')
+      const modules = benchModules()
+      await migrateMeasured(bench.database, modules, record)
+      await tenantTransactions(bench.database, record)
+      const { rows } = await sql<{ version: string }>`select version()`.execute(bench.database.db)
+      const { app, url } = await startApp(bench.database, dir, modules)
+      try {
+        await bareHttp(url, record)
+        const partners = await benchPartners(bench, url, {
+          partners: PARTNERS,
+          requests: Number(process.env.BENCH_REQUESTS ?? REQUESTS[target.kind]),
+          concurrency: CONCURRENCY,
+        })
+        record('resident memory after run', process.memoryUsage().rss / 1024 / 1024, 'MiB')
+        return {
+          at: new Date().toISOString(),
+          database: { kind: target.kind, version: rows[0]?.version ?? 'unknown', note: target.note },
+          machine: { node: process.version, cpus: availableParallelism(), platform: process.platform },
+          foundation: list,
+          partners,
+        }
+      } finally {
+        await app.close()
+      }
+    } finally {
+      await bench.close()
     }
-  })
-  record('withTenant transaction + select', label, (n / txMs) * 1000, 'ops/s')
-
-  const config = loadConfig({ LOG_LEVEL: 'silent' })
-  const secrets = loadSecrets({
-    dataDir: config.dataDir,
-    env: { TESSERA_SECRET: randomBytes(32).toString('hex') },
-  })
-  const identity = createIdentityContext(database.db, secrets)
-  const app = await buildApp({ database, migrations: [kernelMigrations], identity, config })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  for (const path of ['/healthz', '/readyz']) {
-    const requests = 2000
-    const concurrency = 10
-    let next = 0
-    const [, httpMs] = await timed(() =>
-      Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next++ < requests) await (await fetch(`${url}${path}`)).arrayBuffer()
-        }),
-      ),
-    )
-    record(`GET ${path} (10 concurrent)`, label, (requests / httpMs) * 1000, 'req/s')
+  } finally {
+    await done()
+    rmSync(dir, { recursive: true, force: true })
   }
-  await app.close()
-  record('resident memory after run', label, process.memoryUsage().rss / 1024 / 1024, 'MiB')
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
-try {
-  const [pglite, startMs] = await timed(() => PGlite.create(join(dir, 'pg')))
-  record('embedded database cold start', 'embedded', startMs, 'ms')
-  const embedded = await openDatabase({ kind: 'pglite', pglite })
-  await benchDatabase('embedded', embedded)
-  await embedded.close()
-  await pglite.close()
-
-  const url = process.env.TESSERA_BENCH_DATABASE_URL
-  if (url) {
-    const server = await openDatabase({ kind: 'server', url })
-    await benchDatabase('server', server)
-    await server.close()
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true })
+for (const target of targets()) {
+  const run = await runOn(target)
+  printRun(run)
+  console.log(`Results written to ${writeRun(run)} and bench/results.json`)
 }
-
-console.table(results)
-writeFileSync(
-  new URL('./results.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`,
-)
-console.log('Results written to bench/results.json')
