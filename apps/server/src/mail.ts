@@ -11,6 +11,8 @@ export interface Outbox {
   send(message: MailMessage, kind: string): void
   /** Waits for every message handed over so far: before the mailer closes, and in tests. */
   drain(): Promise<void>
+  /** the mailer behind it, for senders that track each delivery (notification emails) */
+  mailer: Mailer
 }
 
 export function createOutbox(mailer: Mailer, log: FastifyBaseLogger): Outbox {
@@ -27,6 +29,7 @@ export function createOutbox(mailer: Mailer, log: FastifyBaseLogger): Outbox {
     async drain() {
       await Promise.allSettled([...pending])
     },
+    mailer,
   }
 }
 

@@ -1,3 +1,4 @@
+import { auditSecurityEvent } from '../audit/security.ts'
 import type { Tx } from '../db/schema.ts'
 import { newId } from '../ids.ts'
 
@@ -52,17 +53,29 @@ export async function recordSecurityEvent(
   meta: RequestMeta,
   subject: { userId?: string | null; apiKeyId?: string | null; details?: Record<string, unknown> } = {},
 ): Promise<void> {
+  const event = {
+    tenantId,
+    id: newId(),
+    type,
+    userId: subject.userId ?? null,
+    apiKeyId: subject.apiKeyId ?? null,
+    ip: meta.ip?.slice(0, 64) ?? null,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    details: subject.details ?? {},
+  }
   await trx
     .insertInto('security_events')
     .values({
       tenant_id: tenantId,
-      id: newId(),
+      id: event.id,
       type,
-      user_id: subject.userId ?? null,
-      api_key_id: subject.apiKeyId ?? null,
-      ip: meta.ip?.slice(0, 64) ?? null,
-      user_agent: meta.userAgent?.slice(0, 512) ?? null,
-      details: JSON.stringify(subject.details ?? {}),
+      user_id: event.userId,
+      api_key_id: event.apiKeyId,
+      ip: event.ip,
+      user_agent: event.userAgent,
+      details: JSON.stringify(event.details),
     })
     .execute()
+  // every security event is in the audit trail too, committed with it
+  await auditSecurityEvent(trx, event)
 }

@@ -7,6 +7,7 @@ import type { TransitionDefinition } from '../definition.ts'
 import type { EntityModel } from '../model.ts'
 import { AMEND_ACTION } from '../workflow/document.ts'
 import { loadAccess, permissionOf } from './access.ts'
+import { recordChange, storedRecord } from './changes.ts'
 import { findRow, getRecord } from './read.ts'
 import { type JsonRecord, rowToRecord } from './rows.ts'
 import { assertVersion, createRecord } from './write.ts'
@@ -53,8 +54,9 @@ export async function runAction(
     updated_at = now(), updated_by = ${ctx.actor.userId}::uuid
     ${number !== undefined ? sql`, number = ${number}` : sql``}
     where id = ${id}::uuid`.execute(ctx.db)
-  const after = rowToRecord(model, { ...row, state: transition.to, ...(number ? { number } : {}) })
+  const after = (await storedRecord(ctx, model, id)) as JsonRecord
   await transition.effect?.(ctx, after)
+  await recordChange(ctx, { model, action, recordId: id, before, after: await storedRecord(ctx, model, id) })
   return { record: await getRecord(ctx, model, id), created: false }
 }
 

@@ -170,7 +170,7 @@ async function includeField(ctx: EntityContext, field: FieldModel, records: Json
   const access = await loadAccess(ctx, target)
   if (field.definition.type === 'children') {
     const inverse = target.fields[field.definition.inverse as string]
-    if (!inverse || inverse.storage.kind !== 'column' || records.length === 0) return
+    if (inverse?.storage.kind !== 'column' || records.length === 0) return
     const ids = records.map((r) => sql`${r.id as string}::uuid`)
     const { rows } = await sql<Row>`
       select t.* from ${sql.table(target.table)} as t

@@ -4,6 +4,7 @@ import { newId } from '../../ids.ts'
 import type { EntityContext } from '../context.ts'
 import type { EntityModel } from '../model.ts'
 import { type EntityAccess, entityAccess } from './access.ts'
+import { recordChange, storedRecord } from './changes.ts'
 import { writeChildren } from './children.ts'
 import { readInput, type WriteValues } from './input.ts'
 import { dropLinks, writeLinks } from './links.ts'
@@ -56,6 +57,8 @@ export async function insertRecord(
       values (${sql.join(names.map((n) => columns[n]))})`.execute(ctx.db),
   )
   await afterWrite(ctx, access, id, values, 'create', options.prefix)
+  const after = await storedRecord(ctx, model, id)
+  await recordChange(ctx, { model, action: 'create', recordId: id, before: undefined, after })
   return id
 }
 
@@ -90,6 +93,7 @@ export async function patchRow(
   assertUnlocked(model, row)
   const values = await readInput(ctx, access, body, 'update', prefix)
   const previous = rowToRecord(model, row)
+  const before = await storedRecord(ctx, model, id)
   await asLine(prefix, () => model.definition.validate?.(ctx, mergeRecord(previous, values.given), previous))
   const sets: RawBuilder<unknown>[] = [
     sql`version = version + 1`,
@@ -108,6 +112,8 @@ export async function patchRow(
     sql`update ${sql.table(model.table)} set ${sql.join(sets)} where id = ${id}::uuid`.execute(ctx.db),
   )
   await afterWrite(ctx, access, id, values, 'update', prefix)
+  const after = await storedRecord(ctx, model, id)
+  await recordChange(ctx, { model, action: 'update', recordId: id, before, after })
 }
 
 /**
@@ -126,14 +132,19 @@ export async function deleteRecord(
   assertUnlocked(model, row)
   if (model.definition.archivable || model.isCustomEntity) {
     if (row.archived_at) return
+    const before = await storedRecord(ctx, model, id)
     await sql`update ${sql.table(model.table)} set archived_at = now(), version = version + 1,
       updated_at = now(), updated_by = ${ctx.actor.userId}::uuid where id = ${id}::uuid`.execute(ctx.db)
+    const after = await storedRecord(ctx, model, id)
+    await recordChange(ctx, { model, action: 'archive', recordId: id, before, after })
     return
   }
   await removeRow(ctx, model, id)
 }
 
 export async function removeRow(ctx: EntityContext, model: EntityModel, id: string): Promise<void> {
+  const before = await storedRecord(ctx, model, id)
+  await recordChange(ctx, { model, action: 'delete', recordId: id, before, after: undefined })
   await dropLinks(ctx, model, id)
   await releaseUniqueValues(ctx, model, id)
   await sql`delete from ${sql.table(model.table)} where id = ${id}::uuid`.execute(ctx.db)
