@@ -1,10 +1,12 @@
 import { Command, type CommanderError } from 'commander'
+import { auditVerifyCommand } from './commands/audit.ts'
 import { backupCommand, restoreCommand } from './commands/backup.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { moduleNewCommand, parseModuleName } from './commands/module.ts'
 import { startCommand } from './commands/start.ts'
 import { tenantCreateCommand, tenantListCommand } from './commands/tenant.ts'
 import { userCreateCommand } from './commands/user.ts'
+import { workerCommand } from './commands/worker.ts'
 
 /** Exit code for bad arguments, as BSD sysexits and most CLIs use. */
 export const USAGE_EXIT = 2
@@ -18,6 +20,10 @@ export function program(): Command {
 
   root.command('start').description('migrate, then serve the API and web app').action(startCommand)
   root.command('migrate').description('apply pending migrations (idempotent)').action(migrateCommand)
+  root
+    .command('worker')
+    .description('migrate, then run the jobs and event delivery alone (beside start with TESSERA_WORKER=off)')
+    .action(workerCommand)
 
   const tenant = root.command('tenant').description('manage tenants')
   tenant
@@ -50,6 +56,15 @@ export function program(): Command {
     .argument('<name>', 'the module name: 2 to 40 lower-case letters, digits or _', parseModuleName)
     .option('--root <dir>', 'the Tessera checkout to add the module to (default: this one)')
     .action(moduleNewCommand)
+
+  root
+    .command('audit')
+    .description("work on a tenant's audit trail")
+    .command('verify')
+    .description('recompute the hash chain; exit 1 at the first broken link')
+    .requiredOption('--tenant <slug>', 'the tenant whose trail to verify')
+    .option('--json', 'print the report as JSON')
+    .action(auditVerifyCommand)
 
   root
     .command('backup')

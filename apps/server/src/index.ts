@@ -1,4 +1,6 @@
 export { type AppOptions, buildApp } from './app.ts'
+export { runWorker } from './events/run-worker.ts'
+export { startWorker, type Worker, type WorkerOptions } from './events/worker.ts'
 export { installedModules } from './modules.ts'
 export { type Problem, sendProblem } from './problem.ts'
 export { openRuntime, type Runtime } from './runtime.ts'

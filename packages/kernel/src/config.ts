@@ -20,6 +20,8 @@ export interface TesseraConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** TESSERA_BODY_LIMIT, default 1048576: the largest request body in bytes */
   bodyLimit: number
+  /** TESSERA_FILE_LIMIT, default 26214400 (25 MiB): the largest file upload in bytes */
+  fileLimit: number
   /** TESSERA_TRUST_PROXY, default false: trust X-Forwarded-* (set when behind a reverse proxy) */
   trustProxy: boolean
   /** TESSERA_AUTH_RATE_LIMIT, default 30: requests per minute per IP on each sign-in route */
@@ -44,6 +46,10 @@ export interface TesseraConfig {
   outboundAllow: string[]
   /** TESSERA_DEMO, default true: `start` on a database without tenants creates a demo tenant */
   demo: boolean
+  /** NATS_URL: NATS JetStream, where domain events also go (stream TESSERA_EVENTS); unset: not sent */
+  natsUrl: string | undefined
+  /** TESSERA_WORKER, default on: `start` also runs the jobs and event delivery (off: `tessera worker` does) */
+  worker: boolean
 }
 
 export class ConfigError extends Error {
@@ -77,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
       : undefined,
     logLevel: level as TesseraConfig['logLevel'],
     bodyLimit: integer(env, 'TESSERA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
+    fileLimit: integer(env, 'TESSERA_FILE_LIMIT', 26_214_400, 1, 10_737_418_240),
     trustProxy: boolean(env, 'TESSERA_TRUST_PROXY', false),
     authRateLimit: integer(env, 'TESSERA_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
     redisUrl: env.REDIS_URL?.trim() || undefined,
@@ -86,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     publicUrl: publicUrl(env, port),
     outboundAllow: outboundAllow(env),
     demo: boolean(env, 'TESSERA_DEMO', true),
+    natsUrl: env.NATS_URL?.trim() || undefined,
+    worker: boolean(env, 'TESSERA_WORKER', true),
   }
 }
 
@@ -125,8 +134,8 @@ function outboundAllow(env: NodeJS.ProcessEnv): string[] {
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase()
   if (!raw) return fallback
-  if (['1', 'true', 'yes'].includes(raw)) return true
-  if (['0', 'false', 'no'].includes(raw)) return false
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false
   throw new ConfigError(`${name} must be true or false; got "${raw}".`)
 }
 

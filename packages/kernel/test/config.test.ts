@@ -28,6 +28,7 @@ describe('configuration', () => {
       modules: ['crm', 'sales'],
       logLevel: 'debug',
       bodyLimit: 2048,
+      fileLimit: 26_214_400,
       trustProxy: false,
       authRateLimit: 30,
       redisUrl: undefined,
@@ -37,6 +38,8 @@ describe('configuration', () => {
       publicUrl: 'http://localhost:8080',
       outboundAllow: ['idp.internal', '10.0.0.0/8', '127.0.0.1'],
       demo: true,
+      natsUrl: undefined,
+      worker: true,
     })
   })
 

@@ -3,6 +3,7 @@ import type { MigrationSource } from '../db/migrations/source.ts'
 import type { Db, Tx } from '../db/schema.ts'
 import { entityPermissions } from '../entities/define.ts'
 import type { EntityDefinition } from '../entities/definition.ts'
+import type { EventSubscriber } from '../events/types.ts'
 import type { Actor } from '../identity/authenticate.ts'
 
 /** One navigation entry; GET /api/v1/menus nests them by `parent` into the member's tree. */
@@ -90,6 +91,10 @@ export interface ModuleManifest {
   /** role templates every tenant gets when it activates the module */
   roles?: readonly ModuleRole[]
   menus?: readonly MenuEntry[]
+  /** in-process handlers of domain events (any module's), each effect once per event (events/types.ts) */
+  subscribers?: readonly EventSubscriber[]
+  /** the event types this module publishes that members may be notified of, e.g. `sales.order.confirmed` */
+  events?: readonly string[]
   /**
    * Registers the module's endpoints under /api/v1. The server wraps them so each answers 404 to a
    * tenant that has not activated the module, and only to a signed-in member. A route declares the

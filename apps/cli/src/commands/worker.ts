@@ -1,0 +1,5 @@
+import { runWorker } from '@tessera/server'
+
+export async function workerCommand(): Promise<void> {
+  await runWorker()
+}

@@ -1,0 +1,6 @@
+export { createDispatcher, type Dispatcher, type DispatcherOptions, type EventTarget } from './dispatcher.ts'
+export { eventJson } from './json.ts'
+export { EVENT_PATTERN, eventType, isEventPattern, matchesEvent, pastTense } from './names.ts'
+export { connectEventBus, EVENT_STREAM, type EventBus, eventSubject } from './nats.ts'
+export { changedFields, publishChange } from './publish.ts'
+export type { DomainEvent, EventData, EventSubscriber, SubscriberContext } from './types.ts'
