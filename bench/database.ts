@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
-import type { Database, KernelTables } from '@tessera/kernel'
+import { type Database, type KernelTables, pgliteExtensions } from '@tessera/kernel'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { countStatements, type SqlCounter } from './sql-counter.ts'
@@ -51,7 +51,9 @@ export async function openBenchDatabase(target: BenchTarget): Promise<BenchDatab
       },
     }
   }
-  const [pglite, coldStartMs] = await timed(() => PGlite.create(join(target.dir, 'pg')))
+  const [pglite, coldStartMs] = await timed(() =>
+    PGlite.create(join(target.dir, 'pg'), { extensions: pgliteExtensions }),
+  )
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig)
   const counter = countStatements(pool)
   const db = new Kysely<KernelTables>({ dialect: new PostgresDialect({ pool }) })

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
-import { type Database, openDatabase } from '@tessera/kernel'
+import { type Database, openDatabase, pgliteExtensions } from '@tessera/kernel'
 import { sql } from 'kysely'
 import { inject } from 'vitest'
 import { withDatabaseName } from './template.ts'
@@ -32,8 +32,11 @@ async function openClone(migrated: boolean): Promise<TestDatabase> {
   const template = inject('tesseraTemplate')
   if (template.kind === 'pglite') {
     const pglite = migrated
-      ? await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]) })
-      : await PGlite.create()
+      ? await PGlite.create({
+          loadDataDir: new Blob([readFileSync(template.dumpFile)]),
+          extensions: pgliteExtensions,
+        })
+      : await PGlite.create({ extensions: pgliteExtensions })
     const database = await openDatabase({ kind: 'pglite', pglite })
     return {
       ...database,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { migrate, openDatabase } from '@tessera/kernel'
+import { migrate, openDatabase, pgliteExtensions } from '@tessera/kernel'
 import { sql } from 'kysely'
 import type { TestProject } from 'vitest/node'
 import { allMigrations, type Template, withDatabaseName } from './template.ts'
@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'tessera-template-'))
-  const pglite = await PGlite.create()
+  const pglite = await PGlite.create({ extensions: pgliteExtensions })
   const database = await openDatabase({ kind: 'pglite', pglite })
   await migrate(database.db, allMigrations())
   const dump = await pglite.dumpDataDir('gzip')

@@ -18,6 +18,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { actorOf } from '../auth/actor.ts'
 import { idempotently, replyIdempotent } from '../idempotency.ts'
+import { registerTransfer } from '../transfer/routes.ts'
 
 /** Finds the entity a request addresses, inside its tenant transaction; 404 when there is none. */
 export type ModelResolver = (trx: Tx, request: FastifyRequest) => Promise<EntityModel>
@@ -175,6 +176,7 @@ export function registerResource(
       return replyIdempotent(withVersion(reply, (outcome.body as { version?: number }).version), outcome)
     },
   )
+  registerTransfer(app, identity, path, resolve, entityKey)
 }
 
 function listQuery(query: unknown): ListQuery {

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'kysely'
 import { lockDataDir } from './lock.ts'
 import { ensureRoles } from './migrations/bootstrap.ts'
-import { type Database, openDatabase } from './open.ts'
+import { type Database, openDatabase, pgliteExtensions } from './open.ts'
 
 const run = promisify(execFile)
 
@@ -57,7 +57,10 @@ export async function restoreDatabase(
     mkdirSync(dataDir, { recursive: true })
     const lock = lockDataDir(dataDir)
     try {
-      const pglite = await PGlite.create(pgDir, { loadDataDir: new Blob([file]) })
+      const pglite = await PGlite.create(pgDir, {
+        loadDataDir: new Blob([file]),
+        extensions: pgliteExtensions,
+      })
       await pglite.close()
     } finally {
       lock.release()

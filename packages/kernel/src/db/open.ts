@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -10,6 +11,13 @@ import type { KernelTables } from './schema.ts'
 // `date` columns stay 'YYYY-MM-DD' strings: pg would otherwise build a Date at local midnight,
 // which shifts the day in any time zone west of UTC. numeric and int8 already arrive as strings.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
+
+/**
+ * The PostgreSQL extensions Tessera's migrations create (pg_trgm: typo-tolerant search). PGlite
+ * loads an extension's code only when the instance is created with it, so every PGlite that opens
+ * a Tessera database — data folder, test clone, restore — is created with these.
+ */
+export const pgliteExtensions = { pg_trgm }
 
 export type DatabaseTarget =
   | { kind: 'server'; url: string; poolSize?: number }
@@ -46,7 +54,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   mkdirSync(dataDir, { recursive: true })
   const lock: DataDirLock = lockDataDir(dataDir)
   try {
-    const pglite = await PGlite.create(resolve(dataDir, 'pg'))
+    const pglite = await PGlite.create(resolve(dataDir, 'pg'), { extensions: pgliteExtensions })
     return fromPglite(pglite, async () => {
       await pglite.close()
       lock.release()

@@ -42,6 +42,14 @@ begin
     grant usage on schema public to ${APP_ROLE};
   end if;
 end $$;
+do $$
+begin
+  -- pg_trgm (typo-tolerant search) is a trusted extension, yet creating one needs CREATE on the
+  -- database, which the owner role lacks: the connecting user creates it here when it may. When
+  -- it may not, kernel migration 0016 stops with PostgreSQL's "permission denied" (README).
+  create extension if not exists pg_trgm with schema public;
+exception when insufficient_privilege then null;
+end $$;
 `)
       .execute(trx)
   })
