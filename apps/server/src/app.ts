@@ -7,6 +7,7 @@ import {
   type Database,
   type IdentityContext,
   isTimeZone,
+  type Jobs,
   type Mailer,
   type MigrationSource,
   type ModuleRegistry,
@@ -17,6 +18,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { registerAccess, trackRoutes } from './access/index.ts'
 import { accessRulesRoutes } from './access/rules-routes.ts'
+import { auditRoutes } from './audit/routes.ts'
 import { apiKeyRoutes } from './auth/api-key-routes.ts'
 import { authRoutes } from './auth/auth-routes.ts'
 import { mfaRoutes } from './auth/mfa-routes.ts'
@@ -24,14 +26,19 @@ import { recoveryRoutes, verifyAfterSignup } from './auth/recovery-routes.ts'
 import { SSO_CALLBACK_PATH, ssoRoutes } from './auth/sso-routes.ts'
 import { securityEventsRoutes, usersRoutes } from './auth/users-routes.ts'
 import { registerEntityRoutes } from './entities/index.ts'
+import { fileRoutes } from './files/index.ts'
 import { healthRoutes } from './health.ts'
 import { setUpMail } from './mail.ts'
 import { registerModules } from './modules/index.ts'
 import { installedModules } from './modules.ts'
+import { startNotificationEmails } from './notifications/emails.ts'
+import { notificationRoutes } from './notifications/routes.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerErrorHandling } from './problem.ts'
 import { requestId } from './request-id.ts'
+import { searchRoutes } from './search/routes.ts'
 import { registerWeb } from './web.ts'
+import { registerWebhooks } from './webhooks/index.ts'
 
 export interface AppOptions {
   database: Database
@@ -40,6 +47,8 @@ export interface AppOptions {
   config: Pick<
     TesseraConfig,
     | 'bodyLimit'
+    | 'natsUrl'
+    | 'fileLimit'
     | 'logLevel'
     | 'trustProxy'
     | 'authRateLimit'
@@ -55,6 +64,12 @@ export interface AppOptions {
   mailer?: Mailer
   /** the enabled modules; by default the installed ones, narrowed by TESSERA_MODULES */
   modules?: ModuleRegistry
+  /** send pending notification emails every few seconds (`tessera start`; tests call the sender) */
+  sendNotificationEmails?: boolean
+  /** the job queue; by default one of the app's own, stopped when it closes */
+  jobs?: Jobs
+  /** run the worker in this process (`tessera start` unless TESSERA_WORKER=off) */
+  worker?: boolean
 }
 
 /**
@@ -68,6 +83,9 @@ export async function buildApp({
   config,
   mailer,
   modules,
+  sendNotificationEmails,
+  jobs,
+  worker,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -126,6 +144,7 @@ export async function buildApp({
   await app.register(usersRoutes, { prefix: '/api/v1/users', identity })
   await app.register(securityEventsRoutes, { prefix: '/api/v1/security-events', identity })
   await app.register(accessRulesRoutes, { prefix: '/api/v1/access', identity })
+  await app.register(auditRoutes, { prefix: '/api/v1/audit', identity })
   await app.register(mfaRoutes, { prefix: '/api/v1', identity, rateLimit: rate })
   await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys', identity })
   const sso = createSsoContext({
@@ -136,6 +155,18 @@ export async function buildApp({
   await registerAccess(app, { identity, registry, mail: recovery, rateLimit: rate })
   await registerModules(app, { identity, registry })
   await registerEntityRoutes(app, { identity, registry })
+  await app.register(searchRoutes, { prefix: '/api/v1/search', identity, registry })
+  await app.register(fileRoutes, { prefix: '/api/v1/files', identity, config })
+  await app.register(notificationRoutes, { prefix: '/api/v1/notifications', identity, registry })
+  if (sendNotificationEmails) startNotificationEmails(app, identity.db, recovery.outbox.mailer)
+  await registerWebhooks(app, {
+    database,
+    identity,
+    registry,
+    config,
+    worker: worker ?? false,
+    ...(jobs ? { jobs } : {}),
+  })
   await registerWeb(app)
   return app
 }

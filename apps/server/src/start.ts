@@ -1,6 +1,7 @@
 import { ensureDemoTenant, type IdentityContext, migrate } from '@tessera/kernel'
 import { buildApp } from './app.ts'
 import { openRuntime } from './runtime.ts'
+import { prepareWebApp } from './web.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -20,7 +21,15 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     throw err
   }
   const demo = config.demo ? await ensureDemoTenant(database.db) : undefined
-  const app = await buildApp({ database, migrations, config, identity })
+  await prepareWebApp((message) => process.stdout.write(`${message}\n`))
+  const app = await buildApp({
+    database,
+    migrations,
+    config,
+    identity,
+    sendNotificationEmails: true,
+    worker: config.worker,
+  })
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return

@@ -62,7 +62,16 @@ const EVERY_MEMBER = new Set([
   'GET /api/v1/modules/:name',
   'GET /api/v1/members/me',
   'GET /api/v1/countries',
+  'GET /api/v1/notifications',
+  'GET /api/v1/notifications/unread-count',
+  'GET /api/v1/notifications/stream',
+  'POST /api/v1/notifications/read-all',
+  'POST /api/v1/notifications/:id/read',
+  'GET /api/v1/notifications/preferences',
+  'PUT /api/v1/notifications/preferences',
   'PUT /api/v1/members/me/current-company',
+  // searches only what the member may read: nothing, for a member without rights
+  'GET /api/v1/search',
 ])
 const isForEveryMember = (method: string, url: string) => EVERY_MEMBER.has(keyOf(method, url))
 
@@ -116,6 +125,12 @@ beforeAll(async () => {
     fields: [{ key: 'name', type: 'text', label: 'Name' }],
   })
   if (custom.statusCode !== 201) throw new Error(`custom entity: ${custom.statusCode} ${custom.body}`)
+  // a file on a walk thing, so the walk reaches /api/v1/files/:id with a file that exists
+  ids.file = newId()
+  await withTenant(t.database.db, owner.tenantId, (trx) =>
+    sql`insert into files (tenant_id, id, entity, record_id, name, current_version)
+        values (${owner.tenantId}, ${ids.file}, 'custom.walk_thing', ${newId()}, 'walk.txt', 1)`.execute(trx),
+  )
   await createRole(t, owner.accessToken, 'nobody', [])
   nobody = await addMember(t, owner, ['nobody'])
   const key = await call(t, owner.accessToken, 'POST', '/api/v1/api-keys', { name: 'k', roles: ['owner'] })
@@ -140,6 +155,7 @@ function pathFor(url: string): string {
     ['/api/v1/users/', ids.user as string],
     ['/api/v1/api-keys/', ids.apiKey as string],
     ['/api/v1/auth/sessions/', ids.session as string],
+    ['/api/v1/files/', ids.file as string],
   ]
   return url
     .replace(/:([A-Za-z_]+)/g, (_m, name: string) => {
@@ -149,6 +165,7 @@ function pathFor(url: string): string {
       if (name === 'field') return 'x'
       if (name === 'resource') return 'walk-things'
       if (name === 'action') return 'submit'
+      if (name === 'deliveryId') return newId()
       if (name === 'id') return byPrefix.find(([prefix]) => url.startsWith(prefix))?.[1] ?? newId()
       throw new Error(`route-walk: no sample value for :${name} in ${url}; add one to pathFor`)
     })
