@@ -75,7 +75,10 @@ const Explanation = Type.Object({
     Type.Object({
       role: Type.String(),
       grants_read: Type.Boolean(),
-      reason: Type.String({ description: 'no_record_rules, record_rule_matches or no_record_rule_matches' }),
+      reason: Type.String({
+        description:
+          'no_read_permission (the role does not grant reading the entity), no_record_rules, record_rule_matches or no_record_rule_matches',
+      }),
       record_rules: Type.Array(
         Type.Object({
           id: Type.String({ format: 'uuid' }),

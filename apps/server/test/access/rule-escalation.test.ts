@@ -56,7 +56,7 @@ async function tenant(extraManagerPermissions: string[] = []): Promise<Tenant> {
   const owner = await signUp(t)
   await roleWith(owner, 'fr_people', [...ADMINISTER, ...extraManagerPermissions], [FRANCE])
   await roleWith(owner, 'fr_viewer', ['kernel.company:read'], [FRANCE])
-  await roleWith(owner, 'fr_clerk', ['kernel.member:read'], [FRANCE])
+  await roleWith(owner, 'fr_clerk', ['kernel.member:read', 'kernel.company:read'], [FRANCE])
   await roleWith(owner, 'de_viewer', ['kernel.company:read'], ["country = 'DE'"])
   await roleWith(owner, 'narrow_viewer', ['kernel.company:read'], [`${FRANCE} and name = 'Paris SA'`])
   return {

@@ -78,15 +78,24 @@ const call = (token: string, method: Method, url: string, payload?: unknown) =>
     ...(payload === undefined ? {} : { payload: payload as object }),
   })
 
+/** What the test roles grant: reading the entities the rules are written for, no more. */
+const READS = ['kernel.company:read', 'kernel.member:read']
+/** A role granting no right at all: rules and masks must ignore it (see readingRoles). */
+const NO_RIGHTS = 'outsider'
+
 /**
- * Role keys a member holds must name roles of the tenant (0009_roles.sql); these are created
- * without rights, as the tests need only their keys. Record and field rules never look them up.
+ * Role keys a member holds must name roles of the tenant (0009_roles.sql); these are created with
+ * the read rights of the rules' entities (NO_RIGHTS with none), as rules only combine over roles
+ * that may read the entity.
  */
 async function ensureRoles(owner: SignedUp, keys: readonly string[]) {
   await inTenant(owner, async (trx) => {
-    for (const key of keys)
-      await sql`insert into roles (tenant_id, id, key, name) values (${owner.tenantId}, ${newId()}, ${key}, ${key})
+    for (const key of keys) {
+      const permissions = key === NO_RIGHTS ? [] : READS
+      await sql`insert into roles (tenant_id, id, key, name, permissions)
+        values (${owner.tenantId}, ${newId()}, ${key}, ${key}, ${permissions})
         on conflict do nothing`.execute(trx)
+    }
   })
 }
 
@@ -394,6 +403,7 @@ describe('record rules restrict rows', () => {
     const a = await company(owner, 'Alpha')
     const b = await company(owner, 'Beta')
     await recordRule(owner, 'branch', 'id in $user.company_ids')
+    await ensureRoles(owner, ['branch'])
     const visible = (subject: RuleSubject) =>
       inTenant(owner, async (trx) => {
         const scope = await recordScope(trx, subject, 'kernel.company', 'c')
@@ -432,6 +442,31 @@ describe('record rules restrict rows', () => {
     expect(names(await call(north.token, 'GET', '/test/companies'))).toEqual(['Oslo'])
     expect(names(await call(both.token, 'GET', '/test/companies'))).toEqual(['Lyon', 'Madrid', 'Oslo'])
     expect(names(await call(wide.token, 'GET', '/test/companies'))).toHaveLength(4)
+  })
+
+  it('a role that does not grant reading the entity neither widens the rows nor unmasks fields', async () => {
+    const owner = await signUp(t)
+    await company(owner, 'Oslo', { country: 'NO' })
+    await company(owner, 'Madrid', { country: 'ES' })
+    await recordRule(owner, 'north', "country = 'NO'")
+    await fieldRule(owner, 'north', 'country', 'hidden')
+    const both = await member(owner, ['north', NO_RIGHTS])
+    const res = await call(both.token, 'GET', '/test/companies')
+    expect(names(res)).toEqual(['Oslo'])
+    expect(res.json().data[0]).not.toHaveProperty('country')
+    const oslo = await inTenant(owner, (trx) =>
+      trx.selectFrom('companies').select('id').where('name', '=', 'Oslo').executeTakeFirstOrThrow(),
+    )
+    const explained = await inTenant(owner, (trx) =>
+      explainAccess(trx, { entity: 'kernel.company', id: oslo.id, member: both.userId }),
+    )
+    expect(explained.roles).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ role: NO_RIGHTS, grants_read: false, reason: 'no_read_permission' }),
+        expect.objectContaining({ role: 'north', grants_read: true, reason: 'record_rule_matches' }),
+      ]),
+    )
+    expect(explained.fields.hidden).toContain('country')
   })
 
   it('rules on kernel.member compile against memberships joined to users', async () => {

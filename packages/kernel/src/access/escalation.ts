@@ -4,6 +4,7 @@ import type { Actor } from '../identity/authenticate.ts'
 import { can } from './can.ts'
 import { describePermission, firstNotHeld } from './grants.ts'
 import { ALL_PERMISSIONS } from './permissions.ts'
+import { readingRoles, rolePermissionsOf } from './rules/subject.ts'
 import { type FieldAccessLevel, rulesTx } from './rules/tables.ts'
 
 /**
@@ -39,8 +40,9 @@ const STRICTNESS: Record<Level, number> = { full: 0, read_only: 1, hidden: 2 }
  * Refuses (403) to hand out `granted` roles whose record or field rules would open more than the
  * actor's own roles leave open to the actor.
  *
- * Record rules: where EVERY role of the actor has record rules for an entity (so the actor sees
- * only some of its rows), each granted role must have record rules for it too, and only filters
+ * Only roles that grant reading an entity take part (as in reads: readingRoles).
+ * Record rules: where EVERY such role of the actor has record rules for an entity (so the actor
+ * sees only some of its rows), each granted role that reads it must have record rules for it too, and only filters
  * one of the actor's roles has for it, compared as written. Filters are not compared for
  * meaning (whether one filter selects fewer rows than another is not decidable in general), so a
  * narrower filter written differently is refused too: safe, and someone holding
@@ -58,6 +60,8 @@ export async function assertRulesNotWidened(
   actor: Actor,
   granted: readonly string[],
   onlyEntities: (entity: string) => boolean = () => true,
+  /** granted roles' permissions as they are about to be saved (a role being created or changed) */
+  pending?: { role: string; permissions: readonly string[] },
 ): Promise<void> {
   if (granted.length === 0 || can(actor, RULE_MANAGER)) return
   const own = [...new Set(actor.roles)]
@@ -75,14 +79,24 @@ export async function assertRulesNotWidened(
     .where('role', 'in', roles)
     .execute()
 
+  // only roles that read an entity take part in its rules and masks (see readingRoles)
+  const permissions = await rolePermissionsOf(trx, { userId: actor.userId, roles })
+  if (pending) permissions.set(pending.role, [...pending.permissions])
+  const reading = (among: readonly string[], entity: string) =>
+    readingRoles(permissions, entity).filter((role) => among.includes(role))
   const filtersOf = (role: string, entity: string) =>
     records.filter((r) => r.role === role && r.entity === entity).map((r) => r.filter.trim())
   const limited = [...new Set(records.filter((r) => own.includes(r.role)).map((r) => r.entity))]
-    .filter((entity) => onlyEntities(entity) && own.every((role) => filtersOf(role, entity).length > 0))
+    .filter((entity) => {
+      const mine = reading(own, entity)
+      return (
+        onlyEntities(entity) && mine.length > 0 && mine.every((role) => filtersOf(role, entity).length > 0)
+      )
+    })
     .sort()
   for (const entity of limited) {
-    const mine = new Set(own.flatMap((role) => filtersOf(role, entity)))
-    for (const role of granted) {
+    const mine = new Set(reading(own, entity).flatMap((role) => filtersOf(role, entity)))
+    for (const role of reading(granted, entity)) {
       const theirs = filtersOf(role, entity)
       const wider = theirs.find((filter) => !mine.has(filter))
       if (theirs.length === 0 || wider !== undefined) {
@@ -104,12 +118,15 @@ export async function assertRulesNotWidened(
     fields.filter((r) => own.includes(r.role)).map((r) => [`${r.entity} ${r.field}`, r] as const),
   )
   for (const { entity, field } of restricted.values()) {
-    if (!onlyEntities(entity)) continue
-    const mine = own
+    const ownReading = reading(own, entity)
+    if (!onlyEntities(entity) || ownReading.length === 0) continue
+    const mine = ownReading
       .map((role) => levelOf(role, entity, field))
       .reduce((a, b) => (STRICTNESS[a] <= STRICTNESS[b] ? a : b))
     if (mine === 'full') continue
-    const wider = granted.find((role) => STRICTNESS[levelOf(role, entity, field)] < STRICTNESS[mine])
+    const wider = reading(granted, entity).find(
+      (role) => STRICTNESS[levelOf(role, entity, field)] < STRICTNESS[mine],
+    )
     if (wider !== undefined) {
       throw new Forbidden(
         `The role "${wider}" leaves ${entity}.${field} ${levelOf(wider, entity, field) === 'full' ? 'open' : 'visible'}, while it is ${mine === 'hidden' ? 'hidden from' : 'read-only for'} you: you cannot grant it. Someone who manages access rules can.`,

@@ -187,7 +187,10 @@ export async function createRole(
     throw new Conflict(message, 'role_key_taken', [{ field: 'key', code: 'taken', message }])
   }
   // rules may already name the key (a rule for a role nobody holds is inert until it exists)
-  await assertRulesNotWidened(trx, actor, [data.key], concernsEntity(data.permissions))
+  await assertRulesNotWidened(trx, actor, [data.key], concernsEntity(data.permissions), {
+    role: data.key,
+    permissions: data.permissions,
+  })
   const row = await accessTx(trx)
     .insertInto('roles')
     .values({
@@ -229,7 +232,10 @@ export async function updateRole(
     assertHeld(actor, data.permissions)
     // the role's holders gain the added permissions on whatever rows its rules leave open
     const added = data.permissions.filter((p) => !role.permissions.includes(p))
-    await assertRulesNotWidened(trx, actor, [role.key], concernsEntity(added))
+    await assertRulesNotWidened(trx, actor, [role.key], concernsEntity(added), {
+      role: role.key,
+      permissions: data.permissions,
+    })
   }
   const row = await accessTx(trx)
     .updateTable('roles')

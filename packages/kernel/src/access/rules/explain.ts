@@ -7,7 +7,7 @@ import { combineFieldRules } from './field-access.ts'
 import { ExplainQuery } from './inputs.ts'
 import { requireEntity } from './registry.ts'
 import { compileRule, loadRecordScopes } from './scope.ts'
-import type { RuleSubject } from './subject.ts'
+import { type RuleSubject, readingRoles, rolePermissionsOf } from './subject.ts'
 import { rulesTx } from './tables.ts'
 
 export interface ExplainedRecordRule {
@@ -24,7 +24,7 @@ export interface ExplainedRole {
   role: string
   /** whether this role lets the member read the record */
   grants_read: boolean
-  reason: 'no_record_rules' | 'record_rule_matches' | 'no_record_rule_matches'
+  reason: 'no_read_permission' | 'no_record_rules' | 'record_rule_matches' | 'no_record_rule_matches'
   record_rules: ExplainedRecordRule[]
   field_rules: { id: string; field: string; access: 'hidden' | 'read_only' }[]
 }
@@ -76,6 +76,7 @@ export async function explainAccess(
   const companyIds = await options.companyIdsOf?.(trx, member.id)
   const subject: RuleSubject = { userId: member.user_id, roles, ...(companyIds ? { companyIds } : {}) }
   const scopes = await loadRecordScopes(trx, subject, [entity.name])
+  const reading = new Set(readingRoles(await rolePermissionsOf(trx, subject), entity.name))
   const fieldRules =
     roles.length === 0
       ? []
@@ -103,9 +104,10 @@ export async function explainAccess(
     const matched = record_rules.some((r) => r.matches)
     explained.push({
       role,
-      grants_read: record_rules.length === 0 || matched,
-      reason:
-        record_rules.length === 0
+      grants_read: reading.has(role) && (record_rules.length === 0 || matched),
+      reason: !reading.has(role)
+        ? 'no_read_permission'
+        : record_rules.length === 0
           ? 'no_record_rules'
           : matched
             ? 'record_rule_matches'
@@ -119,7 +121,7 @@ export async function explainAccess(
 
   // the verdict comes from the same condition reads use, not from the per-role summary above
   const canRead = await recordMatches(trx, entity, query.id, scopes.condition(entity, ALIAS))
-  const access = combineFieldRules(entity, roles, fieldRules)
+  const access = combineFieldRules(entity, [...reading], fieldRules)
   return {
     entity: entity.name,
     id: query.id,

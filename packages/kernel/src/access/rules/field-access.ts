@@ -2,7 +2,7 @@ import type { Tx } from '../../db/schema.ts'
 import { Forbidden } from '../../errors/errors.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import { fieldNamesOf, requireEntity } from './registry.ts'
-import { type RuleSubject, rolesOf } from './subject.ts'
+import { type RuleSubject, readingRoles, rolePermissionsOf } from './subject.ts'
 import { type FieldAccessLevel, rulesTx } from './tables.ts'
 
 /** What a subject may not do with an entity's fields; custom fields are named `custom.<key>`. */
@@ -17,15 +17,15 @@ type Level = FieldAccessLevel | 'full'
 const STRICTNESS: Record<Level, number> = { full: 0, read_only: 1, hidden: 2 }
 
 /**
- * Field masks combine like record rules: roles add up, so a field is hidden only when EVERY one
- * of the member's roles hides it, and read-only only when every role at least restricts it (some
+ * Field masks combine like record rules, over the roles that read the entity (readingRoles):
+ * roles add up, so a field is hidden only when EVERY one of those roles hides it, and read-only only when every role at least restricts it (some
  * hide it, the rest make it read-only). A role without a rule for a field grants it fully, so
- * giving someone an extra role can only widen what they see, never narrow it. A member with no
- * role sees no field at all.
+ * giving someone an extra reading role can only widen what they see, never narrow it. A member
+ * with no reading role sees no field at all.
  */
 export async function fieldAccess(trx: Tx, subject: RuleSubject, entityKey: string): Promise<FieldAccess> {
   const entity = await requireEntity(trx, entityKey)
-  const roles = rolesOf(subject)
+  const roles = readingRoles(await rolePermissionsOf(trx, subject), entityKey)
   const rules =
     roles.length === 0
       ? []

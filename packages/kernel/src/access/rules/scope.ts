@@ -5,7 +5,7 @@ import { filterExpression } from '../../filters/compile.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import type { FilterContext } from '../../filters/variables.ts'
 import { requireEntity } from './registry.ts'
-import { filterContextOf, type RuleSubject, rolesOf } from './subject.ts'
+import { filterContextOf, type RuleSubject, readingRoles, rolePermissionsOf, rolesOf } from './subject.ts'
 import { rulesTx } from './tables.ts'
 
 export interface StoredRecordRule {
@@ -35,8 +35,8 @@ export async function loadRecordScopes(
   subject: RuleSubject,
   entityKeys?: readonly string[],
 ): Promise<RecordScopes> {
-  const roles = rolesOf(subject)
-  const rules = await rulesOf(trx, roles, entityKeys)
+  const rules = await rulesOf(trx, rolesOf(subject), entityKeys)
+  const permissions = await rolePermissionsOf(trx, subject)
   const context = await filterContextOf(trx, subject)
   return {
     rules,
@@ -45,7 +45,7 @@ export async function loadRecordScopes(
       // rules of an entity that was not loaded would read as "no rule": every row
       if (entityKeys && !entityKeys.includes(entity.name))
         throw new Error(`access: record rules of ${entity.name} were not loaded`)
-      return scopeCondition(entity, roles, rules, context, alias)
+      return scopeCondition(entity, readingRoles(permissions, entity.name), rules, context, alias)
     },
   }
 }
@@ -66,10 +66,10 @@ async function rulesOf(
 }
 
 /**
- * A member sees a row when ANY of their roles allows it: roles add up, as rights do. A role with
- * no rule for the entity allows every row of it (rules restrict; the right to read the entity at
- * all is the permission check's job); a role with several rules allows what any of them allows.
- * A member with no role sees nothing. There is no bypass for owners or admins: a rule written
+ * A member sees a row when ANY of their roles that read the entity allows it: roles add up, as
+ * rights do. A reading role with no rule for the entity allows every row of it; a role with
+ * several rules allows what any of them allows; roles without the entity's read right do not
+ * count (see readingRoles). A member with no reading role sees nothing. There is no bypass for owners or admins: a rule written
  * for the admin role applies to admins, and the rule routes themselves are not filtered by rules.
  */
 function scopeCondition(

@@ -1,5 +1,7 @@
 import type { Tx } from '../../db/schema.ts'
 import type { FilterContext } from '../../filters/variables.ts'
+import { holds } from '../grants.ts'
+import { accessTx } from '../tables.ts'
 
 /**
  * Whom rules are evaluated for. An Actor fits (userId, roles); `companyIds` are the member's
@@ -26,4 +28,30 @@ export async function filterContextOf(trx: Tx, subject: RuleSubject): Promise<Fi
 /** The subject's role keys, once each. */
 export function rolesOf(subject: RuleSubject): string[] {
   return [...new Set(subject.roles)]
+}
+
+/** Each of the subject's roles with the permissions it grants (a role key unknown here grants none). */
+export async function rolePermissionsOf(trx: Tx, subject: RuleSubject): Promise<Map<string, string[]>> {
+  const roles = rolesOf(subject)
+  if (roles.length === 0) return new Map()
+  const rows = await accessTx(trx)
+    .selectFrom('roles')
+    .select(['key', 'permissions'])
+    .where('key', 'in', roles)
+    .execute()
+  const byKey = new Map(rows.map((r) => [r.key, r.permissions]))
+  return new Map(roles.map((role) => [role, byKey.get(role) ?? []]))
+}
+
+/**
+ * The roles through which the subject reads `entityKey`: only those count when rules and masks
+ * combine. A role that does not grant the entity's read right gives no access to it, so its
+ * having no rule for the entity must not lift the rules of the roles that do grant it (Odoo
+ * likewise only unites the rules of the groups that reach the model).
+ */
+export function readingRoles(
+  permissions: ReadonlyMap<string, readonly string[]>,
+  entityKey: string,
+): string[] {
+  return [...permissions].filter(([, held]) => holds([...held], `${entityKey}:read`)).map(([role]) => role)
 }
