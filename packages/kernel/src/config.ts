@@ -22,6 +22,8 @@ export interface TesseraConfig {
   bodyLimit: number
   /** TESSERA_FILE_LIMIT, default 26214400 (25 MiB): the largest file upload in bytes */
   fileLimit: number
+  /** TESSERA_IMPORT_ASYNC_ROWS, default 1000: imports of more data rows run as jobs (202 + polling) */
+  importAsyncRows: number
   /** TESSERA_TRUST_PROXY, default false: trust X-Forwarded-* (set when behind a reverse proxy) */
   trustProxy: boolean
   /** TESSERA_AUTH_RATE_LIMIT, default 30: requests per minute per IP on each sign-in route */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     logLevel: level as TesseraConfig['logLevel'],
     bodyLimit: integer(env, 'TESSERA_BODY_LIMIT', 1_048_576, 1024, 1_073_741_824),
     fileLimit: integer(env, 'TESSERA_FILE_LIMIT', 26_214_400, 1, 10_737_418_240),
+    importAsyncRows: integer(env, 'TESSERA_IMPORT_ASYNC_ROWS', 1000, 1, 1_000_000),
     trustProxy: boolean(env, 'TESSERA_TRUST_PROXY', false),
     authRateLimit: integer(env, 'TESSERA_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
     redisUrl: env.REDIS_URL?.trim() || undefined,

@@ -18,6 +18,7 @@ describe('configuration', () => {
       TESSERA_MODULES: 'crm, sales',
       LOG_LEVEL: 'debug',
       TESSERA_BODY_LIMIT: '2048',
+      TESSERA_IMPORT_ASYNC_ROWS: '500',
       TESSERA_OUTBOUND_ALLOW: 'idp.internal, 10.0.0.0/8,127.0.0.1',
     })
     expect(config).toEqual({
@@ -29,6 +30,7 @@ describe('configuration', () => {
       logLevel: 'debug',
       bodyLimit: 2048,
       fileLimit: 26_214_400,
+      importAsyncRows: 500,
       trustProxy: false,
       authRateLimit: 30,
       redisUrl: undefined,

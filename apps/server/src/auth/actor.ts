@@ -38,7 +38,11 @@ export async function resolveActor(
     if (!match?.[1])
       throw new Unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_token')
     if (looksLikeApiKey(match[1])) {
-      const meta = { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null }
+      const meta = {
+        ip: request.ip ?? null,
+        userAgent: request.headers['user-agent'] ?? null,
+        requestId: request.id,
+      }
       return authenticateApiKey(identity, match[1], meta)
     }
     return authenticateAccessToken(identity, match[1])

@@ -37,7 +37,11 @@ function sessionActor(request: FastifyRequest) {
 
 export function metaOf(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent']
-  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null }
+  return {
+    ip: request.ip ?? null,
+    userAgent: typeof agent === 'string' ? agent : null,
+    requestId: request.id,
+  }
 }
 
 const tags = ['auth']

@@ -1,11 +1,14 @@
 import type { IdentityContext, ModuleRegistry } from '@tessera/kernel'
 import type { FastifyInstance } from 'fastify'
+import type { ImportQueue } from '../transfer/queue.ts'
 import { customEntityRoutes } from './custom-routes.ts'
 import { metaRoutes } from './meta-routes.ts'
 
 export interface EntityRoutesOptions {
   identity: IdentityContext
   registry: ModuleRegistry
+  /** the job queue for large imports */
+  imports?: ImportQueue
 }
 
 /**
@@ -17,6 +20,10 @@ export async function registerEntityRoutes(
   app: FastifyInstance,
   options: EntityRoutesOptions,
 ): Promise<void> {
-  await app.register(customEntityRoutes, { prefix: '/api/v1', identity: options.identity })
+  await app.register(customEntityRoutes, {
+    prefix: '/api/v1',
+    identity: options.identity,
+    ...(options.imports ? { imports: options.imports } : {}),
+  })
   await app.register(metaRoutes, { prefix: '/api/v1/meta', ...options })
 }

@@ -18,6 +18,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { actorOf } from '../auth/actor.ts'
 import { idempotently, replyIdempotent } from '../idempotency.ts'
+import type { ImportQueue } from '../transfer/queue.ts'
 import { registerTransfer } from '../transfer/routes.ts'
 
 /** Finds the entity a request addresses, inside its tenant transaction; 404 when there is none. */
@@ -75,6 +76,8 @@ export function registerResource(
   resolve: ModelResolver,
   /** a code entity's key: its routes then declare their permission, checked before the body is read */
   entityKey?: string,
+  /** the job queue for large imports; without it imports run in their request */
+  imports?: ImportQueue,
 ): void {
   const hide = { hide: true, tags: ['records'] }
   const needs = (action: string) => (entityKey ? { config: { permission: `${entityKey}:${action}` } } : {})
@@ -176,7 +179,7 @@ export function registerResource(
       return replyIdempotent(withVersion(reply, (outcome.body as { version?: number }).version), outcome)
     },
   )
-  registerTransfer(app, identity, path, resolve, entityKey)
+  registerTransfer(app, identity, path, resolve, entityKey, imports)
 }
 
 function listQuery(query: unknown): ListQuery {

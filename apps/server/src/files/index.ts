@@ -145,7 +145,7 @@ export async function fileRoutes(app: FastifyInstance, { identity, config }: Fil
       },
     },
     async (request, reply) => {
-      await archiveFile(files, actorOf(request), (request.params as { id: string }).id)
+      await archiveFile(files, actorOf(request), (request.params as { id: string }).id, request.id)
       return reply.code(204).send()
     },
   )

@@ -15,13 +15,14 @@ const EntityKey = Type.String({
 const FileName = Type.String({
   minLength: 1,
   maxLength: 1000,
-  description: 'the file’s name; kept as a label only (last path segment, unsafe characters removed)',
+  description:
+    'the file’s name (required with a raw body; a multipart part’s filename otherwise); kept as a label only (last path segment, unsafe characters removed)',
 })
 
 export const FileParams = Type.Object({ id: Uuid }, { additionalProperties: false })
 
 export const UploadQuery = Type.Object(
-  { entity: EntityKey, record_id: Uuid, filename: FileName },
+  { entity: EntityKey, record_id: Uuid, filename: Type.Optional(FileName) },
   { additionalProperties: false },
 )
 
@@ -93,3 +94,25 @@ export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
     { data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) },
     { additionalProperties: false },
   )
+
+/**
+ * The two forms of an upload, for the OpenAPI document. Neither constrains the body: a raw body is
+ * a stream (of any type; only these two are documented), and a form's parts are read by the route.
+ */
+export const UploadBody = {
+  content: {
+    'application/octet-stream': {
+      schema: {
+        format: 'binary',
+        description: 'the file itself, with `?filename=` naming it; any Content-Type',
+      },
+    },
+    'multipart/form-data': {
+      schema: {
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'the file; the part’s filename names it' },
+        },
+      },
+    },
+  },
+}

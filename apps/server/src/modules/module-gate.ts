@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import { actorOf, authenticated } from '../auth/actor.ts'
 import { registerResource } from '../entities/resource-routes.ts'
+import type { ImportQueue } from '../transfer/queue.ts'
 import './http-types.ts'
 
 const actorOfRequest = (request: { actor?: Actor | null }): Actor => {
@@ -30,16 +31,21 @@ const actorOfRequest = (request: { actor?: Actor | null }): Actor => {
  */
 export async function registerModuleRoutes(
   app: FastifyInstance,
-  { identity, registry }: { identity: IdentityContext; registry: ModuleRegistry },
+  {
+    identity,
+    registry,
+    imports,
+  }: { identity: IdentityContext; registry: ModuleRegistry; imports?: ImportQueue },
 ): Promise<void> {
   for (const m of registry.modules) {
-    if (m.routes || m.entities?.length) await app.register(modulePlugin(identity, m), { prefix: '/api/v1' })
+    if (m.routes || m.entities?.length)
+      await app.register(modulePlugin(identity, m, imports), { prefix: '/api/v1' })
   }
 }
 
 const isKernelPermission = (permission: string) => KERNEL_PERMISSIONS.some((p) => p.permission === permission)
 
-function modulePlugin(identity: IdentityContext, m: ModuleManifest) {
+function modulePlugin(identity: IdentityContext, m: ModuleManifest, imports?: ImportQueue) {
   const signIn = authenticated(identity)
   const declared = new Set([
     ...(m.permissions ?? []),
@@ -80,6 +86,7 @@ function modulePlugin(identity: IdentityContext, m: ModuleManifest) {
           return model
         },
         entity.key,
+        imports,
       )
     }
   }

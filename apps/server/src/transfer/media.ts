@@ -11,7 +11,7 @@ export class UnsupportedMediaType extends TesseraError {
   constructor() {
     super(
       'unsupported_media_type',
-      `An import body must be CSV (${CSV_TYPE}) or XLSX (${XLSX_TYPE}), sent as the raw file.`,
+      `An import must be CSV (${CSV_TYPE}) or XLSX (${XLSX_TYPE}), sent as the raw body or as the "file" part of a multipart form.`,
     )
   }
 }

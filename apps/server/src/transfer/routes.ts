@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto'
+import multipart from '@fastify/multipart'
 import {
   assertCan,
   checkIdempotencyKey,
   entityContext,
   type IdentityContext,
+  IMPORT_JOB,
   type ImportReport,
-  Invalid,
-  importRecords,
+  importPrepared,
   permissionOf,
+  prepareImport,
+  queueImport,
+  readTable,
   requestHash,
   runIdempotent,
   type Tx,
@@ -16,9 +20,12 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { actorOf } from '../auth/actor.ts'
 import type { ModelResolver } from '../entities/resource-routes.ts'
+import { FORM_LIMITS } from '../files/multipart.ts'
 import { callerOf, replyIdempotent } from '../idempotency.ts'
 import { exportStream } from './export-stream.ts'
-import { CSV_TYPE, formatOf, LEGACY_CSV_TYPE, UnsupportedMediaType, XLSX_TYPE } from './media.ts'
+import { CSV_TYPE, LEGACY_CSV_TYPE, UnsupportedMediaType, XLSX_TYPE } from './media.ts'
+import type { ImportQueue } from './queue.ts'
+import { importFileOf } from './upload-body.ts'
 
 const text = (maxLength: number) => ({ type: 'string', maxLength })
 const ExportQuerySchema = {
@@ -38,13 +45,16 @@ const ImportQuerySchema = {
   additionalProperties: false,
   properties: {
     dry_run: { type: 'string', enum: ['true', 'false'] },
+    async: { type: 'string', enum: ['true', 'false'] },
     mapping: text(20_000),
   },
 }
 
 /**
  * Export and import of an entity's records, next to its generic routes (called by
- * registerResource with the same arguments): GET {path}/export and POST {path}/import.
+ * registerResource with the same arguments): GET {path}/export and POST {path}/import. With
+ * `imports`, an import of more than `asyncRows` rows, or with `?async=true`, is queued as a job
+ * and answered 202 with its Location (/api/v1/imports/{id}); otherwise it runs in the request.
  */
 export function registerTransfer(
   app: FastifyInstance,
@@ -52,6 +62,7 @@ export function registerTransfer(
   path: string,
   resolve: ModelResolver,
   entityKey?: string,
+  imports?: ImportQueue,
 ): void {
   const hide = { hide: true, tags: ['records'] }
   const needs = (action: string) => (entityKey ? { config: { permission: `${entityKey}:${action}` } } : {})
@@ -86,7 +97,8 @@ export function registerTransfer(
     },
   )
 
-  // the raw file is the body: only this route reads CSV and XLSX bodies, and it reads nothing else
+  // the file is the raw body, or the `file` part of a multipart form: only this route reads CSV
+  // and XLSX bodies, and it reads nothing else
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser(
@@ -94,6 +106,7 @@ export function registerTransfer(
       { parseAs: 'buffer' },
       (_request, body, done) => done(null, body),
     )
+    await scope.register(multipart, { limits: FORM_LIMITS })
     scope.addContentTypeParser('*', (_request, _payload, done) => done(new UnsupportedMediaType()))
     scope.post(
       `${path}/import`,
@@ -108,21 +121,28 @@ export function registerTransfer(
         schema: { ...hide, querystring: ImportQuerySchema },
       },
       async (request, reply) => {
-        const body = request.body
-        const format = formatOf(request.headers['content-type'])
-        if (!Buffer.isBuffer(body) || body.length === 0)
-          throw Invalid.field('(body)', 'Send the CSV or XLSX file as the request body.', 'empty_file')
-        const query = request.query as { dry_run?: string; mapping?: string }
+        const { body, format } = await importFileOf(request, scope.initialConfig.bodyLimit ?? 1_048_576)
+        const query = request.query as { dry_run?: string; mapping?: string; async?: string }
         const dryRun = query.dry_run === 'true'
         const actor = actorOf(request)
+        const table = await readTable(body, format)
+        // a dry run answers at once; a large file, or one the client asks to, becomes a job
+        const queue =
+          imports && !dryRun && (query.async === 'true' || table.rows.length > imports.asyncRows)
+            ? imports.jobs
+            : undefined
+        await queue?.prepare([IMPORT_JOB])
         const run = (trx: Tx) => async () => {
           const model = await resolve(trx, request)
-          const report: ImportReport = await importRecords(entityContext(trx, actor, request.id), model, {
-            body,
-            format,
-            dryRun,
-            ...(query.mapping !== undefined ? { mapping: query.mapping } : {}),
-          })
+          const ctx = entityContext(trx, actor, request.id)
+          // rights and mapping are checked here even for a queued import: refused now, not later
+          const prepared = await prepareImport(ctx, model, table, query.mapping)
+          if (queue) {
+            const input = { body, format, ...(query.mapping !== undefined ? { mapping: query.mapping } : {}) }
+            const view = await queueImport(ctx, queue, model, input, table.rows.length)
+            return { statusCode: 202, body: view }
+          }
+          const report: ImportReport = await importPrepared(ctx, prepared, dryRun)
           return { statusCode: dryRun ? 200 : 201, body: report }
         }
         const key = idempotencyOf(request, body)
@@ -131,6 +151,8 @@ export function registerTransfer(
             ? runIdempotent(trx, { caller: callerOf(actor), key: key.key, requestHash: key.hash }, run(trx))
             : { ...(await run(trx)()), replayed: false },
         )
+        if (outcome.statusCode === 202)
+          reply.header('location', `/api/v1/imports/${(outcome.body as { id: string }).id}`)
         return replyIdempotent(reply, outcome)
       },
     )

@@ -72,6 +72,9 @@ const EVERY_MEMBER = new Set([
   'PUT /api/v1/members/me/current-company',
   // searches only what the member may read: nothing, for a member without rights
   'GET /api/v1/search',
+  // the imports the member started (or may import into): none, for a member without rights
+  'GET /api/v1/imports',
+  'GET /api/v1/imports/:id',
 ])
 const isForEveryMember = (method: string, url: string) => EVERY_MEMBER.has(keyOf(method, url))
 

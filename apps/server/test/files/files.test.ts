@@ -258,14 +258,14 @@ describe('bad input: a clear error and nothing stored', () => {
     expect(after.onDisk).toBe(before.onDisk + 1)
   })
 
-  it('refuses an empty file, a multipart form and malformed or unknown targets', async () => {
+  it('refuses an empty file, a multipart body other than a form and malformed or unknown targets', async () => {
     const before = await stored()
     const empty = await upload(t, owner.accessToken, onItem('empty.txt'), '')
     expect(empty.statusCode).toBe(400)
     expect(fieldCodes(empty)).toEqual(['file: empty_file'])
 
     const form = await upload(t, owner.accessToken, onItem('form.txt'), '--b\r\n\r\nx\r\n--b--', {
-      'content-type': 'multipart/form-data; boundary=b',
+      'content-type': 'multipart/mixed; boundary=b',
     })
     expect(form.statusCode).toBe(415)
     expect(form.json().code).toBe('multipart_unsupported')

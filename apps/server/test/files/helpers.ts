@@ -89,3 +89,28 @@ export function postOverHttp(
     write()
   })
 }
+
+/** One part of a multipart/form-data body: a field, or a file when it has a filename. */
+export interface FormPart {
+  name: string
+  content: string | Buffer
+  filename?: string
+  type?: string
+}
+
+/** A multipart/form-data body as a browser's FormData sends it, and its Content-Type. */
+export function multipartBody(parts: FormPart[]): { payload: Buffer; contentType: string } {
+  const boundary = `----tessera-test-${Math.random().toString(36).slice(2)}`
+  const chunks: Buffer[] = []
+  for (const part of parts) {
+    const disposition =
+      part.filename === undefined
+        ? `form-data; name="${part.name}"`
+        : `form-data; name="${part.name}"; filename="${part.filename}"`
+    const head = [`--${boundary}`, `Content-Disposition: ${disposition}`]
+    if (part.type) head.push(`Content-Type: ${part.type}`)
+    chunks.push(Buffer.from(`${head.join('\r\n')}\r\n\r\n`), Buffer.from(part.content), Buffer.from('\r\n'))
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
+}

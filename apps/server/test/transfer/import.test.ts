@@ -279,11 +279,18 @@ describe('the file and the mapping are checked before any row', () => {
     const tooBig = await importFile(t, owner.accessToken, 'catalog-items', big)
     expect(tooBig.statusCode).toBe(413)
     expect(tooBig.json().code).toBe('body_too_large')
-    for (const type of ['application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
+    for (const type of ['application/json', 'text/plain', 'multipart/mixed; boundary=x']) {
       const res = await importFile(t, owner.accessToken, 'catalog-items', '{"name":"A"}', { type })
       expect(res.statusCode, type).toBe(415)
       expect(res.json().code).toBe('unsupported_media_type')
     }
+    const form = await importFile(t, owner.accessToken, 'catalog-items', '{"name":"A"}', {
+      type: 'multipart/form-data; boundary=x',
+    })
+    expect(form.statusCode, form.body).toBe(400)
+    expect(form.json().errors).toEqual([
+      expect.objectContaining({ field: '(body)', code: 'invalid_multipart' }),
+    ])
   })
 })
 

@@ -4,6 +4,7 @@ import { entityMetadata } from '../access/rules/registry.ts'
 import type { RuleSubject } from '../access/rules/subject.ts'
 import type { Tx } from '../db/schema.ts'
 import { Invalid } from '../errors/errors.ts'
+import { FILE_ENTITY } from '../files/changes.ts'
 import { parse } from '../schemas/validate.ts'
 import type { AuditValues } from './chain.ts'
 import { AuditQuery } from './query.ts'
@@ -101,9 +102,13 @@ export async function listAudit(trx: Tx, reader: RuleSubject & Holder, input: un
   return { data, next_cursor: rows.length > limit && last ? String(last.seq) : null }
 }
 
-/** The reader's field access to `entity`; none needed for security events; null when unknown. */
+/**
+ * The reader's field access to `entity`; none for security events and files (a file's row holds
+ * its name, size, type and hash, no field of its record); null when unknown.
+ */
 async function accessTo(trx: Tx, reader: RuleSubject, entity: string): Promise<FieldAccess | null> {
-  if (entity === SECURITY_EVENT_ENTITY) return { hidden: new Set(), readOnly: new Set() }
+  if (entity === SECURITY_EVENT_ENTITY || entity === FILE_ENTITY)
+    return { hidden: new Set(), readOnly: new Set() }
   if (!(await entityMetadata(trx, entity))) return null
   return fieldAccess(trx, reader, entity)
 }

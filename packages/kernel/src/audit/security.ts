@@ -14,6 +14,8 @@ export interface AuditedSecurityEvent {
   ip: string | null
   userAgent: string | null
   details: Record<string, unknown>
+  /** the request that caused it, when one did */
+  requestId: string | null
 }
 
 /**
@@ -26,7 +28,7 @@ export async function auditSecurityEvent(trx: Tx, event: AuditedSecurityEvent): 
     tenantId: event.tenantId,
     userId: event.userId,
     apiKeyId: event.apiKeyId,
-    requestId: null,
+    requestId: event.requestId,
     entity: SECURITY_EVENT_ENTITY,
     recordId: event.id,
     action: event.type,

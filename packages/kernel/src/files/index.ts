@@ -3,6 +3,7 @@
  * FileStorage under keys made of ids, typed by sniffing, and reachable only through the access
  * checks of the record they hang on.
  */
+export { FILE_ENTITY, type FileAction } from './changes.ts'
 export { MAX_NAME_BYTES, sanitiseFileName } from './file-name.ts'
 export { localFileStorage } from './local-storage.ts'
 export {

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { isUuid } from '../db/tenant.ts'
 import { Invalid, NotFound } from '../errors/errors.ts'
 import type { Actor } from '../identity/authenticate.ts'
+import { recordFileChange } from './changes.ts'
 import {
   checkTarget,
   currentFiles,
@@ -121,18 +122,32 @@ export async function openFileContent(
 
 /**
  * DELETE archives: the file leaves the record's list, its versions and bytes are kept (history,
- * audit), and it stays readable by id. Needs update access to the record. Archiving twice is a no-op.
+ * audit), and it stays readable by id. Needs update access to the record. Archiving twice is a no-op;
+ * the first is audited and evented (`kernel.file.archived`) in its transaction.
  */
-export function archiveFile(files: FilesContext, actor: Actor, id: string): Promise<void> {
-  return inTenant(files, actor, async (ctx) => {
-    const file = await findFile(ctx, id, 'update', true)
-    if (file.archived_at !== null) return
-    await filesTx(ctx.db)
-      .updateTable('files')
-      .set({ archived_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, updated_by: actor.userId })
-      .where('id', '=', file.id)
-      .execute()
-  })
+export function archiveFile(
+  files: FilesContext,
+  actor: Actor,
+  id: string,
+  requestId?: string,
+): Promise<void> {
+  return inTenant(
+    files,
+    actor,
+    async (ctx) => {
+      const file = await findFile(ctx, id, 'update', true)
+      if (file.archived_at !== null) return
+      const current = () => currentFiles(ctx.db).where('f.id', '=', file.id).executeTakeFirstOrThrow()
+      const before = toFileInfo(await current())
+      await filesTx(ctx.db)
+        .updateTable('files')
+        .set({ archived_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, updated_by: actor.userId })
+        .where('id', '=', file.id)
+        .execute()
+      await recordFileChange(ctx, 'archive', before, toFileInfo(await current()))
+    },
+    requestId,
+  )
 }
 
 function pageSize(limit: number | undefined): number {

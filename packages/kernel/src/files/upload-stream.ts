@@ -1,5 +1,5 @@
 import { type Readable, Transform } from 'node:stream'
-import { TesseraError } from '../errors/errors.ts'
+import { Invalid, TesseraError } from '../errors/errors.ts'
 import { SNIFF_BYTES } from './sniff.ts'
 
 /** 413: the upload is larger than TESSERA_FILE_LIMIT. */
@@ -38,7 +38,23 @@ export function limitUpload(source: Readable, limit: number): Upload {
       done(null, chunk)
     },
   })
-  source.once('error', (err) => stream.destroy(err))
+  const incomplete = () =>
+    Invalid.field(
+      'file',
+      'The file ended before it was complete, or its form is malformed.',
+      'upload_incomplete',
+    )
+  // the source breaks when the client does (a connection cut, a malformed form): their error
+  source.once('error', () => stream.destroy(incomplete()))
+  // a source closed before its end without an error (a form parser torn down) must not leave the
+  // storage waiting for the rest
+  source.once('close', () => {
+    if (!source.readableEnded && !stream.destroyed) stream.destroy(incomplete())
+  })
+  // A buffered source (a multipart part) can overflow before the storage starts reading: the
+  // stream then keeps its error for the consumer (pipeline rejects with it) instead of crashing
+  // the process for want of a listener.
+  stream.on('error', () => {})
   // Refused or failed before the end: discard the rest, so the connection can answer and be reused.
   stream.once('close', () => {
     if (source.readableEnded) return

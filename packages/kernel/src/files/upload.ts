@@ -3,6 +3,7 @@ import type { Tx } from '../db/schema.ts'
 import { BusinessRule, Invalid } from '../errors/errors.ts'
 import type { Actor } from '../identity/authenticate.ts'
 import { newId } from '../ids.ts'
+import { recordFileChange } from './changes.ts'
 import { sanitiseFileName } from './file-name.ts'
 import {
   checkTarget,
@@ -23,8 +24,8 @@ import { FileTooLarge, limitUpload } from './upload-stream.ts'
 /** The bytes of an upload, and what the client said about them. */
 export interface UploadInput {
   content: Readable
-  /** the client's name for the file; sanitised, and never used as a path */
-  name: string
+  /** the client's name for the file; sanitised, and never used as a path; required for a new file */
+  name: string | undefined
   /** the size the client announced (Content-Length), refused at once when over the limit */
   declaredSize?: number
 }
@@ -39,7 +40,7 @@ interface StoredBlob {
 
 /**
  * Attaches a new file to a record: the member needs the entity's update right and must see the
- * record. The access check runs before any byte is read and again when the rows are written; no
+ * record. The rows, the audit row and the `kernel.file.uploaded` event commit together. The access check runs before any byte is read and again when the rows are written; no
  * transaction stays open while the bytes arrive (a slow upload must not hold the database).
  */
 export async function uploadFile(
@@ -50,8 +51,11 @@ export async function uploadFile(
   requestId?: string,
 ): Promise<FileInfo> {
   checkTarget(target)
-  const name = sanitiseFileName(input.name)
   await inTenant(files, actor, (ctx) => assertRecordAccess(ctx, target, 'update', targetNotFound))
+  // asked after the rights: a member without them learns nothing from what the request lacks
+  if (input.name === undefined)
+    throw Invalid.field('filename', 'Name the file: filename is required.', 'required')
+  const name = sanitiseFileName(input.name)
   const fileId = newId()
   const blob = await store(files, storageKey(actor.tenantId, fileId, newId()), input, name)
   return keepIfRecorded(files, actor, blob, () =>
@@ -74,7 +78,11 @@ export async function uploadFile(
           })
           .execute()
         await insertVersion(ctx.db, actor, fileId, 1, name, blob)
-        return toFileInfo(await currentFiles(ctx.db).where('f.id', '=', fileId).executeTakeFirstOrThrow())
+        const file = toFileInfo(
+          await currentFiles(ctx.db).where('f.id', '=', fileId).executeTakeFirstOrThrow(),
+        )
+        await recordFileChange(ctx, 'upload', undefined, file)
+        return file
       },
       requestId,
     ),
@@ -90,7 +98,7 @@ export async function uploadVersion(
   files: FilesContext,
   actor: Actor,
   fileId: string,
-  input: Omit<UploadInput, 'name'> & { name?: string },
+  input: UploadInput,
   requestId?: string,
 ): Promise<FileInfo> {
   const current = await inTenant(files, actor, (ctx) => findFile(ctx, fileId, 'update'))
@@ -104,6 +112,9 @@ export async function uploadVersion(
       async (ctx) => {
         const row = await findFile(ctx, fileId, 'update', true)
         assertNotArchived(row)
+        const before = toFileInfo(
+          await currentFiles(ctx.db).where('f.id', '=', row.id).executeTakeFirstOrThrow(),
+        )
         const version = row.current_version + 1
         await insertVersion(ctx.db, actor, row.id, version, name, blob)
         await filesTx(ctx.db)
@@ -111,7 +122,11 @@ export async function uploadVersion(
           .set({ current_version: version, name, updated_at: new Date(), updated_by: actor.userId })
           .where('id', '=', row.id)
           .execute()
-        return toFileInfo(await currentFiles(ctx.db).where('f.id', '=', row.id).executeTakeFirstOrThrow())
+        const file = toFileInfo(
+          await currentFiles(ctx.db).where('f.id', '=', row.id).executeTakeFirstOrThrow(),
+        )
+        await recordFileChange(ctx, 'version', before, file)
+        return file
       },
       requestId,
     ),

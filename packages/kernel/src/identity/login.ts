@@ -92,22 +92,13 @@ export async function login(ctx: IdentityContext, input: unknown, meta: RequestM
   const chosen = tenant
   const publicUser = { id: user.id, email: user.email, name: user.name }
 
-  return withTenant(ctx.db, chosen.id, async (trx) => {
+  const result = await withTenant(ctx.db, chosen.id, async (trx) => {
     const membership = await trx
       .selectFrom('memberships')
       .select('status')
       .where('user_id', '=', user.id)
       .executeTakeFirst()
-    if (membership?.status !== 'active') {
-      await recordSecurityEvent(trx, chosen.id, 'login.failed', meta, {
-        userId: user.id,
-        details: { reason: 'disabled' },
-      })
-      throw new Forbidden(
-        'Your membership of this tenant is disabled; ask its administrator.',
-        'membership_disabled',
-      )
-    }
+    if (membership?.status !== 'active') return { status: 'disabled' as const }
     if (user.totp_enabled_at) {
       const id = newId()
       const challenge = scopedToken(chosen.id, id)
@@ -137,6 +128,18 @@ export async function login(ctx: IdentityContext, input: unknown, meta: RequestM
     })
     return { status: 'ok' as const, user: publicUser, tenant: chosen, ...session }
   })
+  if (result.status !== 'disabled') return result
+  // in a transaction of its own: recorded in the refusing one, the event would roll back with it
+  await withTenant(ctx.db, chosen.id, (trx) =>
+    recordSecurityEvent(trx, chosen.id, 'login.failed', meta, {
+      userId: user.id,
+      details: { reason: 'disabled' },
+    }),
+  )
+  throw new Forbidden(
+    'Your membership of this tenant is disabled; ask its administrator.',
+    'membership_disabled',
+  )
 }
 
 /** The active tenants a user belongs to, from the global directory (no tenant is set yet). */

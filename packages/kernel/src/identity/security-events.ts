@@ -6,6 +6,8 @@ import { newId } from '../ids.ts'
 export interface RequestMeta {
   ip: string | null
   userAgent: string | null
+  /** the HTTP request's id (X-Request-Id), kept on the event's audit row; absent outside a request */
+  requestId?: string | null
 }
 
 export type SecurityEventType =
@@ -62,6 +64,7 @@ export async function recordSecurityEvent(
     ip: meta.ip?.slice(0, 64) ?? null,
     userAgent: meta.userAgent?.slice(0, 512) ?? null,
     details: subject.details ?? {},
+    requestId: meta.requestId?.slice(0, 200) || null,
   }
   await trx
     .insertInto('security_events')

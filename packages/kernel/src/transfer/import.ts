@@ -10,7 +10,7 @@ import { Invalid, TesseraError } from '../errors/errors.ts'
 import { convertCell, convertMoney, isBlank, textOf, UUID } from './convert.ts'
 import { type ColumnTarget, mapColumns } from './mapping.ts'
 import { referenceByDisplay } from './references.ts'
-import { type ImportFormat, type RawCell, readTable, type TableRow } from './table.ts'
+import { type ImportFormat, type RawCell, readTable, type Table, type TableRow } from './table.ts'
 
 /** The most row errors one answer lists (the counts cover them all). */
 export const MAX_REPORTED_ERRORS = 1000
@@ -45,52 +45,96 @@ export interface ImportReport {
   errors_truncated: boolean
 }
 
+/** A file read and its columns mapped, for the member who imports it: ready to check and write. */
+export interface PreparedImport {
+  access: EntityAccess
+  table: Table
+  columns: ColumnTarget[]
+}
+
 /**
- * Imports a CSV or XLSX file into an entity: needs the entity's `import` right on top of
- * `create`. Every row goes through the same code as POST (validation, rights, field rules,
- * references the member may see, uniqueness, business rules, audit and events), each inside a
- * savepoint so one bad row does not stop the others from being checked. The whole import runs
- * inside a savepoint of the caller's transaction: a dry run, or any bad row, rolls it all back —
- * all or nothing. A bad row makes this throw 400 `import_invalid` listing every row's errors.
+ * Maps the file's columns for the member who imports it, after checking their rights: the
+ * entity's `import` right on top of `create`. A bad mapping or a field the member may not change
+ * is refused here (400 or 403), before any row is looked at.
+ */
+export async function prepareImport(
+  ctx: EntityContext,
+  model: EntityModel,
+  table: Table,
+  mapping: string | undefined,
+): Promise<PreparedImport> {
+  assertCan(ctx.actor, permissionOf(model, 'import'))
+  const access = await entityAccess(ctx, model, 'create')
+  return { access, table, columns: mapColumns(access, table.headers, mapping) }
+}
+
+/**
+ * Imports a CSV or XLSX file into an entity (see prepareImport for the rights). Every row goes
+ * through the same code as POST (validation, rights, field rules, references the member may see,
+ * uniqueness, business rules, audit and events), each inside a savepoint so one bad row does not
+ * stop the others from being checked. The whole import runs inside a savepoint of the caller's
+ * transaction: a dry run, or any bad row, rolls it all back — all or nothing. A bad row makes
+ * this throw 400 `import_invalid` listing every row's errors.
  */
 export async function importRecords(
   ctx: EntityContext,
   model: EntityModel,
   input: ImportInput,
 ): Promise<ImportReport> {
-  assertCan(ctx.actor, permissionOf(model, 'import'))
-  const access = await entityAccess(ctx, model, 'create')
   const table = await readTable(input.body, input.format)
-  const columns = mapColumns(access, table.headers, input.mapping)
+  return importPrepared(ctx, await prepareImport(ctx, model, table, input.mapping), input.dryRun)
+}
+
+/** importRecords for a file already read and mapped. */
+export async function importPrepared(
+  ctx: EntityContext,
+  prepared: PreparedImport,
+  dryRun: boolean,
+): Promise<ImportReport> {
+  const report = await writeRows(ctx, prepared, { dryRun })
+  if (!dryRun && report.invalid > 0)
+    throw new Invalid(
+      `${report.invalid} of ${report.rows} rows are invalid; nothing was imported.`,
+      report.errors,
+      'import_invalid',
+    )
+  return report
+}
+
+/**
+ * Checks and writes the rows of a prepared import, all or nothing (see importRecords), and
+ * reports rather than throws when rows are invalid. `onProgress` hears how many rows are done
+ * after each one.
+ */
+export async function writeRows(
+  ctx: EntityContext,
+  { access, table, columns }: PreparedImport,
+  options: { dryRun: boolean; onProgress?: (processed: number) => Promise<void> },
+): Promise<ImportReport> {
   const errors: ImportRowError[] = []
   let valid = 0
+  let processed = 0
   await sql`savepoint tessera_import`.execute(ctx.db)
   for (const row of table.rows) {
     const problems = await importRow(ctx, access, columns, row)
     if (problems.length === 0) valid++
     errors.push(...problems)
+    processed++
+    await options.onProgress?.(processed)
   }
-  const keep = !input.dryRun && errors.length === 0
+  const keep = !options.dryRun && errors.length === 0
   await sql
     .raw(keep ? 'release savepoint tessera_import' : 'rollback to savepoint tessera_import')
     .execute(ctx.db)
-  const invalid = table.rows.length - valid
-  const report: ImportReport = {
-    dry_run: input.dryRun,
+  return {
+    dry_run: options.dryRun,
     rows: table.rows.length,
     valid,
-    invalid,
+    invalid: table.rows.length - valid,
     created: keep ? valid : 0,
     errors: errors.slice(0, MAX_REPORTED_ERRORS),
     errors_truncated: errors.length > MAX_REPORTED_ERRORS,
   }
-  if (!input.dryRun && errors.length > 0)
-    throw new Invalid(
-      `${invalid} of ${table.rows.length} rows are invalid; nothing was imported.`,
-      report.errors,
-      'import_invalid',
-    )
-  return report
 }
 
 /**

@@ -9,7 +9,6 @@ import { valueProblem, valueSchema } from '../field-types.ts'
 import type { EntityModel, FieldModel } from '../model.ts'
 import { SYSTEM_FIELDS, WRITABLE_SYSTEM_FIELDS } from '../system-fields.ts'
 import { type EntityAccess, loadAccess, modelOf } from './access.ts'
-import { currencyUnits } from './currencies.ts'
 import type { JsonRecord } from './rows.ts'
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
