@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import {
+  createJobs,
   createRegistry,
   createSsoContext,
   type Database,
@@ -31,12 +32,14 @@ import { healthRoutes } from './health.ts'
 import { setUpMail } from './mail.ts'
 import { registerModules } from './modules/index.ts'
 import { installedModules } from './modules.ts'
+import { exchangeRateRoutes } from './money/routes.ts'
 import { startNotificationEmails } from './notifications/emails.ts'
 import { notificationRoutes } from './notifications/routes.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerErrorHandling } from './problem.ts'
 import { requestId } from './request-id.ts'
 import { searchRoutes } from './search/routes.ts'
+import { importRoutes } from './transfer/imports-routes.ts'
 import { registerWeb } from './web.ts'
 import { registerWebhooks } from './webhooks/index.ts'
 
@@ -49,6 +52,7 @@ export interface AppOptions {
     | 'bodyLimit'
     | 'natsUrl'
     | 'fileLimit'
+    | 'importAsyncRows'
     | 'logLevel'
     | 'trustProxy'
     | 'authRateLimit'
@@ -94,6 +98,10 @@ export async function buildApp({
     },
     genReqId: requestId,
     bodyLimit: config.bodyLimit,
+    // Fastify's default (0) disables Node's limit on receiving a whole request; keep Node's five
+    // minutes so a slow or truncated body (a multipart form cut before its closing boundary never
+    // ends) cannot hold a connection and its handler for ever.
+    requestTimeout: 300_000,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -130,6 +138,11 @@ export async function buildApp({
     errorResponseBuilder: (_request, context) => new TooManyRequests(Math.ceil(context.ttl / 1000)),
   })
   const registry = modules ?? createRegistry(installedModules, config.modules)
+  // one job queue for the app: large imports are queued on it, the webhooks and the worker use it
+  const queue = jobs ?? createJobs(database, { worker: worker ?? false, log: app.log })
+  // added before the worker's hook, so it runs after it: Fastify runs onClose hooks newest first
+  if (!jobs) app.addHook('onClose', async () => queue.stop())
+  const imports = { jobs: queue, asyncRows: config.importAsyncRows }
   await registerOpenApi(app, { identity, registry })
   await app.register(healthRoutes, { database, migrations })
   const rate = { max: config.authRateLimit, timeWindow: 60_000 }
@@ -153,10 +166,12 @@ export async function buildApp({
   })
   await app.register(ssoRoutes, { prefix: '/api/v1/auth', identity, sso, rateLimit: rate })
   await registerAccess(app, { identity, registry, mail: recovery, rateLimit: rate })
-  await registerModules(app, { identity, registry })
-  await registerEntityRoutes(app, { identity, registry })
+  await registerModules(app, { identity, registry, imports })
+  await registerEntityRoutes(app, { identity, registry, imports })
+  await app.register(importRoutes, { prefix: '/api/v1/imports', identity })
   await app.register(searchRoutes, { prefix: '/api/v1/search', identity, registry })
   await app.register(fileRoutes, { prefix: '/api/v1/files', identity, config })
+  await app.register(exchangeRateRoutes, { prefix: '/api/v1/exchange-rates', identity })
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications', identity, registry })
   if (sendNotificationEmails) startNotificationEmails(app, identity.db, recovery.outbox.mailer)
   await registerWebhooks(app, {
@@ -165,7 +180,7 @@ export async function buildApp({
     registry,
     config,
     worker: worker ?? false,
-    ...(jobs ? { jobs } : {}),
+    jobs: queue,
   })
   await registerWeb(app)
   return app

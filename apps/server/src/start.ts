@@ -1,4 +1,4 @@
-import { ensureDemoTenant, type IdentityContext, migrate } from '@tessera/kernel'
+import { ensureDemoTenant, fillDemoTenant, type IdentityContext, migrate } from '@tessera/kernel'
 import { buildApp } from './app.ts'
 import { openRuntime } from './runtime.ts'
 import { prepareWebApp } from './web.ts'
@@ -21,6 +21,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     throw err
   }
   const demo = config.demo ? await ensureDemoTenant(database.db) : undefined
+  // the installed modules, active in the demo tenant with their sample data
+  if (demo) await fillDemoTenant(database.db, runtime.registry, demo)
   await prepareWebApp((message) => process.stdout.write(`${message}\n`))
   const app = await buildApp({
     database,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineModule } from '@tessera/kernel'
+import { demoPartners } from './demo.ts'
 import { addressEntity } from './entities/address.ts'
 import { categoryEntity } from './entities/category.ts'
 import { partnerEntity } from './entities/partner.ts'
@@ -66,4 +67,5 @@ export const partnersModule = defineModule({
   ],
   routes: partnersRoutes,
   seed: seedPartners,
+  demo: demoPartners,
 })

@@ -4,6 +4,8 @@ import {
   createJobs,
   type Database,
   type Dispatcher,
+  IMPORT_JOB,
+  importJob,
   type Jobs,
   type ModuleRegistry,
   purgeIdempotencyKeys,
@@ -43,7 +45,7 @@ const PURGE_IDEMPOTENCY_KEYS = 'kernel.purge-idempotency-keys'
 
 /**
  * The background half of Tessera: the event dispatcher (outbox → subscribers, NATS, webhooks),
- * the webhook deliveries, the tenants' cron schedules and the platform's periodic purges. Runs
+ * the webhook deliveries, the imports queued as jobs, the tenants' cron schedules and the platform's periodic purges. Runs
  * inside `tessera start` (TESSERA_WORKER=on, the default) or alone as `tessera worker`; several
  * may run at once against one database server.
  */
@@ -60,7 +62,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       outboundAllow: options.config.outboundAllow,
     })
     await jobs.work(WEBHOOK_DELIVERY_JOB, deliveries.handler)
+    await jobs.work(IMPORT_JOB, importJob(database))
     await jobs.every(PURGE_IDEMPOTENCY_KEYS, '17 3 * * *', async () => void (await purgeIdempotencyKeys(db)))
+    for (const job of options.registry.modules.flatMap((m) => m.jobs ?? []))
+      await jobs.every(job.name, job.cron, () => job.run({ db }))
   } catch (err) {
     await bus?.close()
     if (!options.jobs) await jobs.stop()

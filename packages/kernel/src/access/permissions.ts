@@ -49,6 +49,8 @@ export const KERNEL_PERMISSIONS: readonly Omit<PermissionInfo, 'module'>[] = [
   k('kernel.access_rule:manage', 'Create, change and delete record rules and field rules'),
   k('kernel.access:explain', 'Ask why a member can or cannot see a record'),
   k('kernel.meta:manage', 'Define custom fields and custom entities'),
+  k('kernel.exchange_rate:read', "See the tenant's exchange rates"),
+  k('kernel.exchange_rate:manage', 'Enter, correct and delete exchange rates'),
   k('kernel.ownership:transfer', 'Make members owners (and so transfer ownership)', true),
 ]
 

@@ -8,6 +8,8 @@ const IRREGULAR: Record<string, string> = {
   send: 'sent',
   reopen: 'reopened',
   reset: 'reset',
+  win: 'won',
+  lose: 'lost',
 }
 
 /**

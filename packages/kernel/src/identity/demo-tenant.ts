@@ -13,7 +13,7 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.example.com'
  */
 export async function ensureDemoTenant(
   db: Db,
-): Promise<{ slug: string; email: string; password: string } | undefined> {
+): Promise<{ tenantId: string; userId: string; slug: string; email: string; password: string } | undefined> {
   const any = await withSystem(db, (trx) =>
     trx.selectFrom('tenants').select('id').limit(1).executeTakeFirst(),
   )
@@ -24,12 +24,12 @@ export async function ensureDemoTenant(
     company: { currency: 'EUR', timezone: 'UTC' },
   })
   const password = generatePassword()
-  await addUserToTenant(db, {
+  const { user } = await addUserToTenant(db, {
     tenantId: tenant.id,
     email: DEMO_OWNER_EMAIL,
     name: 'Demo Owner',
     password,
     roles: ['owner'],
   })
-  return { slug: tenant.slug, email: DEMO_OWNER_EMAIL, password }
+  return { tenantId: tenant.id, userId: user.id, slug: tenant.slug, email: DEMO_OWNER_EMAIL, password }
 }

@@ -104,6 +104,23 @@ export interface ModuleManifest {
   routes?: (app: ModuleHttpApp, ctx: ModuleRouteContext) => Promise<void>
   /** the tenant's starting data, run once per tenant, on its first activation of the module */
   seed?: (ctx: ModuleSeedContext) => Promise<void>
+  /**
+   * sample data for the demo tenant only (`npm start` on an empty database), run after every
+   * installed module is active there, in dependency order, in the tenant's transaction
+   */
+  demo?: (ctx: ModuleSeedContext) => Promise<void>
+  /**
+   * periodic platform work (5-field cron, UTC), run by the worker once per period across all
+   * workers, e.g. a nightly recompute; `run` visits the tenants that have the module active
+   */
+  jobs?: readonly ModuleJob[]
+}
+
+/** A module's periodic job; `name` is `<module>.<job>`. */
+export interface ModuleJob {
+  name: string
+  cron: string
+  run(ctx: { db: Db }): Promise<void>
 }
 
 /** A module name: lower-case letters, digits or _, starting with a letter, 2 to 40 characters. */

@@ -1,5 +1,6 @@
 export * from './activation.ts'
 export * from './define.ts'
+export * from './demo.ts'
 export * from './kernel-menus.ts'
 export * from './menus.ts'
 export * from './registry.ts'
