@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTestApp, type TestApp } from '@tessera/testing'
+import { createTestApp, type TestApp, type TestAppOptions } from '@tessera/testing'
 import axe from 'axe-core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { ensureWebBuilt } from '../../server/src/web.ts'
@@ -23,9 +23,10 @@ export interface World {
   close(): Promise<void>
 }
 
-export async function startWorld(): Promise<World> {
+/** `options` as for createTestApp: extra modules (test fixtures), environment (a data folder). */
+export async function startWorld(options: TestAppOptions = {}): Promise<World> {
   await ensureWebBuilt()
-  const t = await createTestApp()
+  const t = await createTestApp(options)
   const url = await t.app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

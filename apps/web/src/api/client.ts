@@ -51,18 +51,22 @@ export interface RequestOptions {
   /** a 401 is an expected answer (sign-in screens, the first /auth/me): do not report a lost session */
   anonymous?: boolean
   signal?: AbortSignal
+  /** a file sent as the body itself (the files API's uploads), instead of a JSON `body` */
+  file?: Blob
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET'
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['content-type'] = 'application/json'
+  else if (options.file) headers['content-type'] = 'application/octet-stream'
   if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers,
     credentials: 'same-origin',
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    ...(options.file ? { body: options.file } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   })
   if (response.status === 204) return undefined as T

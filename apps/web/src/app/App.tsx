@@ -3,13 +3,20 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router'
 import { ApiKeysPage } from '../admin/ApiKeysPage.tsx'
+import { CompanyPage } from '../admin/CompanyPage.tsx'
 import { CustomFieldsPage } from '../admin/CustomFieldsPage.tsx'
+import { MembersPage } from '../admin/MembersPage.tsx'
 import { ModulesPage } from '../admin/ModulesPage.tsx'
+import { RoleEditorPage } from '../admin/RoleEditorPage.tsx'
+import { RolesPage } from '../admin/RolesPage.tsx'
 import { SecurityPage } from '../admin/SecurityPage.tsx'
+import { WebhookDeliveriesPage } from '../admin/WebhookDeliveriesPage.tsx'
+import { WebhooksPage } from '../admin/WebhooksPage.tsx'
 import { LoginPage, safeNext } from '../auth/LoginPage.tsx'
 import { ResetConfirmPage, ResetRequestPage } from '../auth/ResetPages.tsx'
 import { SignupPage } from '../auth/SignupPage.tsx'
 import { useSession } from '../auth/session.tsx'
+import { CrmRoutes, OpportunityRoute } from '../modules/crm/routes.tsx'
 import { Shell } from '../shell/Shell.tsx'
 import { EntityPage, RecordPage } from '../views/EntityPage.tsx'
 import { HomePage } from './HomePage.tsx'
@@ -90,6 +97,22 @@ export function App() {
           }
         />
         <Route
+          path="/crm/*"
+          element={
+            <SignedIn>
+              <CrmRoutes />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/e/crm.opportunity/:id"
+          element={
+            <SignedIn>
+              <OpportunityRoute />
+            </SignedIn>
+          }
+        />
+        <Route
           path="/e/:key/:id"
           element={
             <SignedIn>
@@ -126,6 +149,54 @@ export function App() {
           element={
             <SignedIn>
               <SecurityPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/members"
+          element={
+            <SignedIn>
+              <MembersPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/roles"
+          element={
+            <SignedIn>
+              <RolesPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/roles/:id"
+          element={
+            <SignedIn>
+              <RoleEditorPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/webhooks"
+          element={
+            <SignedIn>
+              <WebhooksPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/webhooks/:id"
+          element={
+            <SignedIn>
+              <WebhookDeliveriesPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/company"
+          element={
+            <SignedIn>
+              <CompanyPage />
             </SignedIn>
           }
         />

@@ -44,6 +44,8 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
               : {
                   colorPrimary: '#1d5fc9',
                   colorLink: '#1d5fc9',
+                  // danger buttons and error texts in red-7: Ant's default red is 3:1 on white
+                  colorError: '#cf1322',
                   colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)',
                   colorTextSecondary: 'rgba(0, 0, 0, 0.62)',
                   colorTextDescription: 'rgba(0, 0, 0, 0.62)',

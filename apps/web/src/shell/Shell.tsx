@@ -16,6 +16,7 @@ import {
 import { type ReactNode, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useLocation, useNavigate } from 'react-router'
+import { adminEntries } from '../admin/admin-menu.tsx'
 import { holds, useCompanies, useEntities, useMembership, useMenus } from '../api/queries.ts'
 import { useSession } from '../auth/session.tsx'
 import { CompanySwitcher } from './CompanySwitcher.tsx'
@@ -44,6 +45,7 @@ export function Shell({ children }: { children: ReactNode }) {
       menuItems(menus.data ?? [], entities.data ?? [], {
         customEntities: (entities.data ?? []).filter((e) => e.custom),
         canManageMeta: holds(membership.data, 'kernel.meta:manage'),
+        adminEntries: adminEntries(membership.data, t),
         labels: {
           home: t('shell.home'),
           entities: t('shell.entities'),
@@ -144,6 +146,9 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={() => setDrawer(true)}
                 data-testid="menu-button"
               />
+            )}
+            {phone && brand?.logo_url && (
+              <img src={brand.logo_url} alt="" style={{ maxHeight: 28, maxWidth: 40 }} />
             )}
             {phone && <Typography.Text strong>{me?.tenant.name}</Typography.Text>}
             <Flex flex={1} />

@@ -4,6 +4,7 @@ import {
   ContactsOutlined,
   FolderOutlined,
   FormOutlined,
+  FunnelPlotOutlined,
   HomeOutlined,
   KeyOutlined,
   SafetyOutlined,
@@ -22,6 +23,7 @@ const ICONS: Record<string, ReactNode> = {
   audit: <AuditOutlined />,
   appstore: <AppstoreOutlined />,
   contacts: <ContactsOutlined />,
+  funnel: <FunnelPlotOutlined />,
 }
 
 const singular = (word: string) => word.replace(/ies$/, 'y').replace(/s$/, '')
@@ -54,6 +56,8 @@ export interface NavExtras {
   customEntities: EntitySummary[]
   canManageMeta: boolean
   labels: { home: string; entities: string; customFields: string; security: string }
+  /** the web app's administration screens the member may open (admin/admin-menu.tsx) */
+  adminEntries?: { key: string; label: string; icon: ReactNode }[]
 }
 
 /** Ant Design menu items from the member's menu tree plus the app's own entries. */
@@ -74,6 +78,7 @@ export function menuItems(
             label: extras.labels.customFields,
             icon: <FormOutlined />,
           })
+        children.push(...(extras.adminEntries ?? []))
         children.push({ key: '/settings/security', label: extras.labels.security, icon: <SafetyOutlined /> })
       }
       return { key: `group:${entry.id}`, label: entry.label, icon: icon ?? <FolderOutlined />, children }

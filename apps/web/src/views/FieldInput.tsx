@@ -1,6 +1,7 @@
 import { Input, InputNumber, Select, Space, Switch } from 'antd'
 import { useTranslation } from 'react-i18next'
 import type { FieldMeta } from '../api/types.ts'
+import { FileInput, type FileOwner } from './FileField.tsx'
 import { ReferenceSelect } from './ReferenceSelect.tsx'
 
 interface Props {
@@ -11,12 +12,14 @@ interface Props {
   disabled?: boolean
   /** inside a grid cell, the column header labels the input */
   ariaLabel?: string
+  /** the saved record a file field's uploads attach to */
+  owner?: FileOwner
 }
 
 type Money = { amount?: string; currency?: string }
 
 /** The widget of one field, chosen by its type; values stay in the API's shapes (decimals as text). */
-export function FieldInput({ field, id, value, onChange, disabled, ariaLabel }: Props) {
+export function FieldInput({ field, id, value, onChange, disabled, ariaLabel, owner }: Props) {
   const { t } = useTranslation()
   const common = { id, disabled: disabled || field.read_only, 'aria-label': ariaLabel }
   const text = (value ?? '') as string
@@ -99,6 +102,17 @@ export function FieldInput({ field, id, value, onChange, disabled, ariaLabel }: 
           value={value as string | string[] | null}
           onChange={onChange}
           placeholder={t('form.typeToSearch')}
+        />
+      )
+    case 'file':
+      return (
+        <FileInput
+          id={id}
+          value={value}
+          onChange={onChange}
+          disabled={common.disabled}
+          ariaLabel={ariaLabel ?? field.label}
+          {...(owner ? { owner } : {})}
         />
       )
     case 'email':

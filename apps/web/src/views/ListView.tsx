@@ -23,6 +23,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router'
 import { api, query } from '../api/client.ts'
 import { recordsPath } from '../api/queries.ts'
 import type { EntityMeta, EntityRecord, FieldMeta, RecordPage } from '../api/types.ts'
+import { FileLink } from './FileField.tsx'
 import { SavedFilters } from './SavedFilters.tsx'
 import { allOf, columnCondition, displayOf, FILTERABLE, fieldValue, formatValue, SORTABLE } from './values.ts'
 
@@ -237,7 +238,7 @@ export function ListView({ meta }: { meta: EntityMeta }) {
                       return text ? (
                         <div key={f.name}>
                           <Typography.Text type="secondary">{f.label}: </Typography.Text>
-                          {text}
+                          {f.type === 'file' ? <FileLink id={text} /> : text}
                         </div>
                       ) : null
                     })}
@@ -275,7 +276,8 @@ export function ListView({ meta }: { meta: EntityMeta }) {
               sort === f.name ? ('ascend' as const) : sort === `-${f.name}` ? ('descend' as const) : null,
             render: (_: unknown, r: EntityRecord) => {
               const text = formatValue(f, fieldValue(r, f.name), yes, no)
-              return index === 0 ? <Link to={`/e/${meta.key}/${r.id}`}>{text || r.id}</Link> : text
+              if (index === 0) return <Link to={`/e/${meta.key}/${r.id}`}>{text || r.id}</Link>
+              return f.type === 'file' && text ? <FileLink id={text} /> : text
             },
           }))}
         />

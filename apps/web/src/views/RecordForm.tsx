@@ -9,6 +9,7 @@ import { applyErrors } from '../api/form-errors.ts'
 import { holds, recordsPath, useMembership } from '../api/queries.ts'
 import type { EntityMeta, EntityRecord, FieldMeta } from '../api/types.ts'
 import { ErrorPage } from '../app/ErrorPage.tsx'
+import { AttachmentsCard } from './AttachmentsCard.tsx'
 import { clearDraft, readDraft, saveDraft } from './draft.ts'
 import { FieldInput } from './FieldInput.tsx'
 import { HistoryCard } from './HistoryCard.tsx'
@@ -100,6 +101,9 @@ export function RecordForm({ meta, id }: { meta: EntityMeta; id?: string }) {
     }
   }
   const locked = meta.states.find((s) => s.key === state)?.locked === true
+  // a member who may only read sees the record, not inputs the API would refuse
+  const readOnly = locked || !(record.data ? meta.rights.update : meta.rights.create)
+  const owner = record.data && !readOnly ? { entity: meta.key, id: record.data.id } : undefined
   const title = record.data
     ? displayOf(record.data, meta.display_field)
     : t('form.newTitle', { label: meta.label })
@@ -136,7 +140,7 @@ export function RecordForm({ meta, id }: { meta: EntityMeta; id?: string }) {
             type="primary"
             onClick={() => form.submit()}
             loading={busy}
-            disabled={locked}
+            disabled={readOnly}
             data-testid="save"
           >
             {t('form.save')}
@@ -150,7 +154,7 @@ export function RecordForm({ meta, id }: { meta: EntityMeta; id?: string }) {
         layout="vertical"
         onFinish={save}
         onValuesChange={(_changed, all) => saveDraft(pathname, all)}
-        disabled={locked}
+        disabled={readOnly}
         scrollToFirstError
       >
         {sections.map((section) => (
@@ -167,7 +171,7 @@ export function RecordForm({ meta, id }: { meta: EntityMeta; id?: string }) {
                     {field.type === 'children' ? (
                       <LinesGrid field={field} parent={meta.key} />
                     ) : (
-                      <FieldInput field={field} />
+                      <FieldInput field={field} disabled={readOnly} {...(owner ? { owner } : {})} />
                     )}
                   </Form.Item>
                 </Col>
@@ -176,6 +180,9 @@ export function RecordForm({ meta, id }: { meta: EntityMeta; id?: string }) {
           </Card>
         ))}
       </Form>
+      {record.data && meta.rights.read && (
+        <AttachmentsCard entity={meta.key} recordId={record.data.id} canChange={meta.rights.update} />
+      )}
       {record.data && holds(membership.data, 'kernel.audit:read') && (
         <HistoryCard entity={meta.key} record={record.data.id} />
       )}

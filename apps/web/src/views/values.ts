@@ -125,7 +125,7 @@ export function toBody(
   const body: Record<string, unknown> = {}
   const custom: Record<string, unknown> = {}
   for (const field of meta.fields) {
-    if (field.read_only || field.type === 'computed' || field.type === 'file') continue
+    if (field.read_only || field.type === 'computed') continue
     const value = values[field.name]
     if (before ? JSON.stringify(value ?? null) === JSON.stringify(before[field.name] ?? null) : empty(value))
       continue
