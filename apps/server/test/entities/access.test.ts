@@ -125,6 +125,19 @@ describe('the generic API applies access control', () => {
     expect(hidden.statusCode).toBe(403)
   })
 
+  it('a role that does not read the entity (User) lifts neither its record rules nor its masks', async () => {
+    const both = await addMember(t, owner, ['clerk', 'user'])
+    const list = await api(t, both.token, 'GET', '/api/v1/catalog-items')
+    expect(names(list)).not.toContain('Gold bar')
+    for (const row of list.json().data) expect(row).not.toHaveProperty('secret_note')
+    const write = await api(t, both.token, 'POST', '/api/v1/catalog-items', {
+      name: 'Priced',
+      kind: 'good',
+      price: { amount: '1.00', currency: 'EUR' },
+    })
+    expect(write.statusCode).toBe(403)
+  })
+
   it('rights: no right is 403 and nothing is written', async () => {
     const del = await api(t, clerk.token, 'GET', '/api/v1/catalog-items')
     const id = del.json().data[0].id

@@ -211,6 +211,7 @@ function filterMetadata(
   }
   return {
     name: model.key,
+    ...(model.definition.childOf ? { rightsOf: model.definition.childOf } : {}),
     table: model.table,
     tenantColumn: 'tenant_id',
     fields,

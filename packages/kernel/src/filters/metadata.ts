@@ -63,6 +63,8 @@ export type CustomFieldMetadata = FieldMetadata
 export interface EntityMetadata {
   /** the entity key, e.g. `crm.deal`, used in messages */
   name: string
+  /** the entity whose rights govern this one (a child entity's parent); `name` when absent */
+  rightsOf?: string
   /** the SQL table; references reach it through an EXISTS subquery */
   table: string
   /** the column references point at; `id` when absent */

@@ -7,7 +7,7 @@ import { combineFieldRules } from './field-access.ts'
 import { ExplainQuery } from './inputs.ts'
 import { requireEntity } from './registry.ts'
 import { compileRule, loadRecordScopes } from './scope.ts'
-import { type RuleSubject, readingRoles, rolePermissionsOf } from './subject.ts'
+import { type RuleSubject, readingRoles, rightsKeyOf, rolePermissionsOf } from './subject.ts'
 import { rulesTx } from './tables.ts'
 
 export interface ExplainedRecordRule {
@@ -76,7 +76,7 @@ export async function explainAccess(
   const companyIds = await options.companyIdsOf?.(trx, member.id)
   const subject: RuleSubject = { userId: member.user_id, roles, ...(companyIds ? { companyIds } : {}) }
   const scopes = await loadRecordScopes(trx, subject, [entity.name])
-  const reading = new Set(readingRoles(await rolePermissionsOf(trx, subject), entity.name))
+  const reading = new Set(readingRoles(await rolePermissionsOf(trx, subject), rightsKeyOf(entity)))
   const fieldRules =
     roles.length === 0
       ? []

@@ -2,7 +2,7 @@ import type { Tx } from '../../db/schema.ts'
 import { Forbidden } from '../../errors/errors.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import { fieldNamesOf, requireEntity } from './registry.ts'
-import { type RuleSubject, readingRoles, rolePermissionsOf } from './subject.ts'
+import { type RuleSubject, readingRoles, rightsKeyOf, rolePermissionsOf } from './subject.ts'
 import { type FieldAccessLevel, rulesTx } from './tables.ts'
 
 /** What a subject may not do with an entity's fields; custom fields are named `custom.<key>`. */
@@ -25,14 +25,22 @@ const STRICTNESS: Record<Level, number> = { full: 0, read_only: 1, hidden: 2 }
  */
 export async function fieldAccess(trx: Tx, subject: RuleSubject, entityKey: string): Promise<FieldAccess> {
   const entity = await requireEntity(trx, entityKey)
-  const roles = readingRoles(await rolePermissionsOf(trx, subject), entityKey)
+  return fieldAccessOn(trx, entity, readingRoles(await rolePermissionsOf(trx, subject), rightsKeyOf(entity)))
+}
+
+/** fieldAccess for a caller that has the entity and the subject's roles reading it already. */
+export async function fieldAccessOn(
+  trx: Tx,
+  entity: EntityMetadata,
+  roles: readonly string[],
+): Promise<FieldAccess> {
   const rules =
     roles.length === 0
       ? []
       : await rulesTx(trx)
           .selectFrom('field_rules')
           .select(['role', 'field', 'access'])
-          .where('entity', '=', entityKey)
+          .where('entity', '=', entity.name)
           .where('role', 'in', roles)
           .execute()
   return combineFieldRules(entity, roles, rules)

@@ -5,7 +5,14 @@ import { filterExpression } from '../../filters/compile.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import type { FilterContext } from '../../filters/variables.ts'
 import { requireEntity } from './registry.ts'
-import { filterContextOf, type RuleSubject, readingRoles, rolePermissionsOf, rolesOf } from './subject.ts'
+import {
+  filterContextOf,
+  type RuleSubject,
+  readingRoles,
+  rightsKeyOf,
+  rolePermissionsOf,
+  rolesOf,
+} from './subject.ts'
 import { rulesTx } from './tables.ts'
 
 export interface StoredRecordRule {
@@ -27,6 +34,8 @@ export interface RecordScopes {
   context: FilterContext
   /** the rows of `entity` (aliased `alias`, its table name when absent) the subject may see */
   condition(entity: EntityMetadata, alias?: string): Expression<SqlBool>
+  /** the subject's roles that grant reading `entity`: those its rules and masks combine over */
+  readingRoles(entity: EntityMetadata): string[]
 }
 
 /** Loads the rules of every entity, or of `entityKeys` only (then only those may be asked for). */
@@ -45,8 +54,9 @@ export async function loadRecordScopes(
       // rules of an entity that was not loaded would read as "no rule": every row
       if (entityKeys && !entityKeys.includes(entity.name))
         throw new Error(`access: record rules of ${entity.name} were not loaded`)
-      return scopeCondition(entity, readingRoles(permissions, entity.name), rules, context, alias)
+      return scopeCondition(entity, readingRoles(permissions, rightsKeyOf(entity)), rules, context, alias)
     },
+    readingRoles: (entity) => readingRoles(permissions, rightsKeyOf(entity)),
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/schema.ts'
+import type { EntityMetadata } from '../../filters/metadata.ts'
 import type { FilterContext } from '../../filters/variables.ts'
 import { holds } from '../grants.ts'
 import { accessTx } from '../tables.ts'
@@ -54,4 +55,9 @@ export function readingRoles(
   entityKey: string,
 ): string[] {
   return [...permissions].filter(([, held]) => holds([...held], `${entityKey}:read`)).map(([role]) => role)
+}
+
+/** The key whose read right lets one read `entity`: a child entity is read through its parent. */
+export function rightsKeyOf(entity: EntityMetadata): string {
+  return entity.rightsOf ?? entity.name
 }

@@ -1,8 +1,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely'
 import { assertCan } from '../../access/can.ts'
-import { combineFieldRules, type FieldAccess, visibleMetadata } from '../../access/rules/field-access.ts'
+import { type FieldAccess, fieldAccessOn, visibleMetadata } from '../../access/rules/field-access.ts'
 import { loadRecordScopes, type RecordScopes } from '../../access/rules/scope.ts'
-import { rulesTx } from '../../access/rules/tables.ts'
 import type { EntityMetadata } from '../../filters/metadata.ts'
 import { type EntityContext, remember } from '../context.ts'
 import { type EntityModel, loadModel } from '../model.ts'
@@ -48,7 +47,8 @@ export function modelOf(ctx: EntityContext, key: string): Promise<EntityModel | 
 
 async function buildAccess(ctx: EntityContext, model: EntityModel): Promise<EntityAccess> {
   const scopes = await remember(ctx, 'scopes', () => loadRecordScopes(ctx.db, ctx.actor))
-  const fields = await fieldRulesOf(ctx, model)
+  // the masks combine over the same reading roles as the rules (fieldAccess, minus its look-ups)
+  const fields = await fieldAccessOn(ctx.db, model.filter, scopes.readingRoles(model.filter))
   return {
     model,
     fields,
@@ -68,21 +68,6 @@ function rowCondition(
   if (model.isCustomEntity) parts.push(sql<SqlBool>`${sql.ref(`${alias}.entity`)} = ${model.key}`)
   if (model.definition.companyScoped) parts.push(companyCondition(ctx, alias))
   return sql<SqlBool>`(${sql.join(parts, sql` and `)})`
-}
-
-/** The member's field masks on the entity: fieldAccess without looking the entity up again. */
-async function fieldRulesOf(ctx: EntityContext, model: EntityModel): Promise<FieldAccess> {
-  const roles = [...new Set(ctx.actor.roles)]
-  const rules =
-    roles.length === 0
-      ? []
-      : await rulesTx(ctx.db)
-          .selectFrom('field_rules')
-          .select(['role', 'field', 'access'])
-          .where('entity', '=', model.key)
-          .where('role', 'in', roles)
-          .execute()
-  return combineFieldRules(model.filter, roles, rules)
 }
 
 /** A company-scoped row is visible only within the member's allowed companies. */
