@@ -94,7 +94,8 @@ export function AttachmentsCard({ entity, recordId, canChange }: Props) {
         scroll={{ x: true }}
         loading={files.isPending || busy > 0}
         dataSource={files.data ?? []}
-        locale={{ emptyText: t('files.none') }}
+        // Ant's placeholder grey fails contrast (axe); the secondary text colour does not
+        locale={{ emptyText: <Typography.Text type="secondary">{t('files.none')}</Typography.Text> }}
         expandable={{
           expandedRowRender: (f) => <FileVersions fileId={f.id} />,
           expandIcon: ({ expanded, onExpand, record }) => (
