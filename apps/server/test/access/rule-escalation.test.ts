@@ -1,6 +1,8 @@
 import { createTestApp, type TestApp } from '@tessera/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SignedUp, signUp } from '../auth/helpers.ts'
+import { create, tenantWith } from '../entities/helpers.ts'
+import { catalogModule } from '../fixtures/modules/catalog.ts'
 import { addMember, call, createRole, type Member } from './helpers.ts'
 
 /**
@@ -10,7 +12,8 @@ import { addMember, call, createRole, type Member } from './helpers.ts'
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp()
+  // catalog.order_line is a child entity: read through catalog.order's right
+  t = await createTestApp({ modules: [catalogModule] })
 })
 afterAll(() => t.close())
 
@@ -170,5 +173,130 @@ describe('field rules bound what a member may grant', () => {
     })
     expect(hidden.statusCode).toBe(200)
     expect((await grant(manager, member, ['fr_viewer', 'fr_clerk'], 1)).statusCode).toBe(200)
+  })
+})
+
+describe("rules on a child entity are judged by its parent's read right, as reads judge them", () => {
+  const LINE = 'catalog.order_line'
+  const BIG = 'quantity >= 10'
+
+  async function rule(owner: SignedUp, path: string, body: Record<string, string>) {
+    const res = await call(t, owner.accessToken, 'POST', `/api/v1/access/${path}`, { entity: LINE, ...body })
+    expect(res.statusCode, res.body).toBe(201)
+  }
+
+  /** A manager who reads orders and sees only their big lines, a member alike, and a line reader without rules. */
+  async function catalogTenant(extraManagerPermissions: string[] = []) {
+    const owner = await tenantWith(t, ['catalog'])
+    const lines = ['catalog.order:read']
+    await createRole(t, owner.accessToken, 'big_lines', [...ADMINISTER, ...lines, ...extraManagerPermissions])
+    await createRole(t, owner.accessToken, 'big_viewer', lines)
+    await createRole(t, owner.accessToken, 'big_clerk', lines)
+    await createRole(t, owner.accessToken, 'line_reader', lines)
+    for (const role of ['big_lines', 'big_viewer', 'big_clerk'])
+      await rule(owner, 'record-rules', { role, filter: BIG })
+    return {
+      owner,
+      manager: await addMember(t, owner, ['big_lines']),
+      member: await addMember(t, owner, ['big_viewer']),
+    }
+  }
+
+  it('record rules: a role reading the lines through catalog.order:read without their rule is refused', async () => {
+    const { owner, manager, member } = await catalogTenant()
+    const refused = await grant(manager, member, ['big_viewer', 'line_reader'], 1)
+    expect(refused.statusCode, refused.body).toBe(403)
+    expect(refused.json()).toMatchObject({ code: 'record_rules_not_held' })
+    expect(refused.json().detail).toContain(`The role "line_reader" has no record rule for ${LINE}`)
+    expect(await memberOf(owner, member)).toEqual(
+      expect.objectContaining({ roles: ['big_viewer'], version: 1 }),
+    )
+    const email = `lines-${Math.random().toString(36).slice(2)}@example.com`
+    const invited = await call(t, manager.token, 'POST', '/api/v1/members', { email, roles: ['line_reader'] })
+    expect(invited.statusCode).toBe(403)
+    expect(invited.json().code).toBe('record_rules_not_held')
+
+    // the same rule on the lines opens nothing more
+    expect((await grant(manager, member, ['big_viewer', 'big_clerk'], 1)).statusCode).toBe(200)
+  })
+
+  it("record rules: a role gaining the parent's read right is judged on the child's rules", async () => {
+    const { owner, manager } = await catalogTenant([
+      'kernel.role:read',
+      'kernel.role:create',
+      'kernel.role:update',
+    ])
+    const created = await call(t, manager.token, 'POST', '/api/v1/roles', {
+      key: 'wide_lines',
+      name: 'wide_lines',
+      permissions: ['catalog.order:read'],
+    })
+    expect(created.statusCode, created.body).toBe(403)
+    expect(created.json()).toMatchObject({ code: 'record_rules_not_held' })
+    expect(created.json().detail).toContain(LINE)
+
+    const blank = await call(t, manager.token, 'POST', '/api/v1/roles', {
+      key: 'blank',
+      name: 'blank',
+      permissions: ['kernel.member:read'],
+    })
+    expect(blank.statusCode, blank.body).toBe(201)
+    const url = `/api/v1/roles/${blank.json().id}`
+    const widen = { permissions: ['kernel.member:read', 'catalog.order:read'] }
+    const refused = await call(t, manager.token, 'PATCH', url, widen, 1)
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json().code).toBe('record_rules_not_held')
+    await rule(owner, 'record-rules', { role: 'blank', filter: BIG })
+    expect((await call(t, manager.token, 'PATCH', url, widen, 1)).statusCode).toBe(200)
+  })
+
+  it('field rules: a role leaving open a line field every role of the granter hides is refused', async () => {
+    const { owner, manager, member } = await catalogTenant()
+    for (const role of ['big_lines', 'big_viewer'])
+      await rule(owner, 'field-rules', { role, field: 'item', access: 'hidden' })
+    const open = await grant(manager, member, ['big_viewer', 'big_clerk'], 1)
+    expect(open.statusCode, open.body).toBe(403)
+    expect(open.json()).toMatchObject({ code: 'field_rules_not_held' })
+    expect(open.json().detail).toContain(`${LINE}.item`)
+
+    await rule(owner, 'field-rules', { role: 'big_clerk', field: 'item', access: 'hidden' })
+    expect((await grant(manager, member, ['big_viewer', 'big_clerk'], 1)).statusCode).toBe(200)
+  })
+
+  it('explain judges a line by catalog.order:read too, and agrees with what the member reads', async () => {
+    const { owner, member } = await catalogTenant()
+    const item = await create(t, owner.accessToken, 'catalog-items', { name: 'Bolt', kind: 'good' })
+    const order = await create(t, owner.accessToken, 'catalog-orders', {
+      customer: 'Lines SA',
+      ordered_on: '2026-01-01',
+      lines: [
+        { item: item.id, quantity: '20' },
+        { item: item.id, quantity: '1' },
+      ],
+    })
+    const linesAs = async (token: string) => {
+      const res = await call(t, token, 'GET', `/api/v1/catalog-orders/${order.id}?include=lines`)
+      expect(res.statusCode, res.body).toBe(200)
+      return res.json().lines as { id: string; quantity: string }[]
+    }
+    const seen = (await linesAs(member.token)).map((l) => l.id)
+    const lines = (await linesAs(owner.accessToken)).map((l) => ({ ...l, seen: seen.includes(l.id) }))
+    expect(lines.map((l) => [Number(l.quantity), l.seen]).sort()).toEqual([
+      [1, false],
+      [20, true],
+    ])
+    for (const line of lines) {
+      const res = await call(
+        t,
+        owner.accessToken,
+        'GET',
+        `/api/v1/access/explain?entity=${LINE}&id=${line.id}&member=${member.userId}`,
+      )
+      expect(res.statusCode, res.body).toBe(200)
+      expect(res.json()).toMatchObject({
+        can_read: line.seen,
+        roles: [{ role: 'big_viewer', reason: line.seen ? 'record_rule_matches' : 'no_record_rule_matches' }],
+      })
+    }
   })
 })

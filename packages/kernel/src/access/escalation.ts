@@ -4,7 +4,8 @@ import type { Actor } from '../identity/authenticate.ts'
 import { can } from './can.ts'
 import { describePermission, firstNotHeld } from './grants.ts'
 import { ALL_PERMISSIONS } from './permissions.ts'
-import { readingRoles, rolePermissionsOf } from './rules/subject.ts'
+import { entityMetadata } from './rules/registry.ts'
+import { readingRoles, rightsKeyOf, rolePermissionsOf } from './rules/subject.ts'
 import { type FieldAccessLevel, rulesTx } from './rules/tables.ts'
 
 /**
@@ -40,7 +41,8 @@ const STRICTNESS: Record<Level, number> = { full: 0, read_only: 1, hidden: 2 }
  * Refuses (403) to hand out `granted` roles whose record or field rules would open more than the
  * actor's own roles leave open to the actor.
  *
- * Only roles that grant reading an entity take part (as in reads: readingRoles).
+ * Only roles that grant reading an entity take part (as in reads: readingRoles), judged by the
+ * entity's rights key (rightsKeyOf): rules on a child entity count for roles reading its parent.
  * Record rules: where EVERY such role of the actor has record rules for an entity (so the actor
  * sees only some of its rows), each granted role that reads it must have record rules for it too, and only filters
  * one of the actor's roles has for it, compared as written. Filters are not compared for
@@ -53,7 +55,8 @@ const STRICTNESS: Record<Level, number> = { full: 0, read_only: 1, hidden: 2 }
  *
  * The check is skipped for holders of `kernel.access_rule:manage`: they can change any rule,
  * their own roles' included, so rules do not bound what they could grant. `onlyEntities` narrows
- * the check to entities a change concerns (a role's added permissions).
+ * the check to entities a change concerns (a role's added permissions); it is asked with each
+ * entity's rights key, since a child entity's rights are its parent's.
  */
 export async function assertRulesNotWidened(
   trx: Tx,
@@ -82,16 +85,21 @@ export async function assertRulesNotWidened(
   // only roles that read an entity take part in its rules and masks (see readingRoles)
   const permissions = await rolePermissionsOf(trx, { userId: actor.userId, roles })
   if (pending) permissions.set(pending.role, [...pending.permissions])
+  // only the actor's own rules can limit what they may grant
+  const rightsKeys = await rightsKeysOf(
+    trx,
+    [...records, ...fields].filter((r) => own.includes(r.role)),
+  )
+  const rightsKey = (entity: string) => rightsKeys.get(entity) ?? entity
+  const concerned = (entity: string) => onlyEntities(rightsKey(entity))
   const reading = (among: readonly string[], entity: string) =>
-    readingRoles(permissions, entity).filter((role) => among.includes(role))
+    readingRoles(permissions, rightsKey(entity)).filter((role) => among.includes(role))
   const filtersOf = (role: string, entity: string) =>
     records.filter((r) => r.role === role && r.entity === entity).map((r) => r.filter.trim())
   const limited = [...new Set(records.filter((r) => own.includes(r.role)).map((r) => r.entity))]
     .filter((entity) => {
       const mine = reading(own, entity)
-      return (
-        onlyEntities(entity) && mine.length > 0 && mine.every((role) => filtersOf(role, entity).length > 0)
-      )
+      return concerned(entity) && mine.length > 0 && mine.every((role) => filtersOf(role, entity).length > 0)
     })
     .sort()
   for (const entity of limited) {
@@ -119,7 +127,7 @@ export async function assertRulesNotWidened(
   )
   for (const { entity, field } of restricted.values()) {
     const ownReading = reading(own, entity)
-    if (!onlyEntities(entity) || ownReading.length === 0) continue
+    if (!concerned(entity) || ownReading.length === 0) continue
     const mine = ownReading
       .map((role) => levelOf(role, entity, field))
       .reduce((a, b) => (STRICTNESS[a] <= STRICTNESS[b] ? a : b))
@@ -134,6 +142,19 @@ export async function assertRulesNotWidened(
       )
     }
   }
+}
+
+/**
+ * The key whose read right reads each entity the rules name, as reads resolve it. An entity that
+ * no longer exists keeps its own key: its rules apply to nothing.
+ */
+async function rightsKeysOf(trx: Tx, rules: readonly { entity: string }[]): Promise<Map<string, string>> {
+  const keys = new Map<string, string>()
+  for (const entity of new Set(rules.map((r) => r.entity))) {
+    const meta = await entityMetadata(trx, entity)
+    keys.set(entity, meta ? rightsKeyOf(meta) : entity)
+  }
+  return keys
 }
 
 /** The entities a set of permissions concerns (`sales.order:confirm` concerns `sales.order`; `*` all). */

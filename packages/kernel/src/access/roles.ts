@@ -9,6 +9,7 @@ import { parse } from '../schemas/validate.ts'
 import { assertRulesNotWidened, concernsEntity } from './escalation.ts'
 import { describePermission, firstNotHeld } from './grants.ts'
 import { ALL_PERMISSIONS } from './permissions.ts'
+import { storedRolePermissions } from './rules/subject.ts'
 import { accessTx } from './tables.ts'
 
 export const RoleKeySchema = Type.String({
@@ -296,15 +297,7 @@ export async function permissionsOfRoleKeys(
   keys: readonly string[],
   field = 'roles',
 ): Promise<Map<string, string[]>> {
-  const rows =
-    keys.length === 0
-      ? []
-      : await accessTx(trx)
-          .selectFrom('roles')
-          .select(['key', 'permissions'])
-          .where('key', 'in', [...keys])
-          .execute()
-  const byKey = new Map(rows.map((r) => [r.key, r.permissions]))
+  const byKey = await storedRolePermissions(trx, keys)
   keys.forEach((key, at) => {
     if (!byKey.has(key)) {
       const message = `${field}[${at}]: no role is called "${key}".`

@@ -34,14 +34,22 @@ export function rolesOf(subject: RuleSubject): string[] {
 /** Each of the subject's roles with the permissions it grants (a role key unknown here grants none). */
 export async function rolePermissionsOf(trx: Tx, subject: RuleSubject): Promise<Map<string, string[]>> {
   const roles = rolesOf(subject)
-  if (roles.length === 0) return new Map()
+  const stored = await storedRolePermissions(trx, roles)
+  return new Map(roles.map((role) => [role, stored.get(role) ?? []]))
+}
+
+/** The permissions of each of `keys` that names a role of the transaction's tenant; other keys are absent. */
+export async function storedRolePermissions(
+  trx: Tx,
+  keys: readonly string[],
+): Promise<Map<string, string[]>> {
+  if (keys.length === 0) return new Map()
   const rows = await accessTx(trx)
     .selectFrom('roles')
     .select(['key', 'permissions'])
-    .where('key', 'in', roles)
+    .where('key', 'in', [...new Set(keys)])
     .execute()
-  const byKey = new Map(rows.map((r) => [r.key, r.permissions]))
-  return new Map(roles.map((role) => [role, byKey.get(role) ?? []]))
+  return new Map(rows.map((r) => [r.key, r.permissions]))
 }
 
 /**
