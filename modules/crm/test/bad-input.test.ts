@@ -57,7 +57,7 @@ describe('bad input writes nothing and names the field', () => {
       400,
       'expected_revenue',
     ],
-    ['an owner who is no member', { owner: '01a20000-0000-7000-8000-000000000000' }, 404, 'owner'],
+    ['an owner who is no member', { owner: '01a20000-0000-7000-8000-000000000000' }, 400, 'owner'],
     ['an unknown type', { type: 'deal' }, 400, 'type'],
     ['a state (only actions set it)', { state: 'won' }, 400, 'state'],
   ])('%s', async (_, body, status, field) => {

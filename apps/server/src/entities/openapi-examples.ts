@@ -42,6 +42,7 @@ export function exampleOf(name: string, field: FieldDefinition): unknown {
     case 'multi_select':
       return field.options?.slice(0, 2) ?? []
     case 'reference':
+    case 'user':
     case 'file':
       return EXAMPLE_ID
     case 'many_to_many':

@@ -14,6 +14,7 @@ export const FIELD_TYPES = [
   'phone',
   'url',
   'reference',
+  'user',
 ]
 
 /** "Referral source" → `referral_source`: the key an admin would type, as the API names keys. */

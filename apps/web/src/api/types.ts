@@ -68,6 +68,7 @@ export type FieldType =
   | 'phone'
   | 'url'
   | 'reference'
+  | 'user'
   | 'children'
   | 'many_to_many'
   | 'file'

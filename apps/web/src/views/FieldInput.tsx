@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { FieldMeta } from '../api/types.ts'
 import { FileInput, type FileOwner } from './FileField.tsx'
 import { ReferenceSelect } from './ReferenceSelect.tsx'
+import { UserSelect } from './UserSelect.tsx'
 
 interface Props {
   field: FieldMeta
@@ -100,6 +101,15 @@ export function FieldInput({ field, id, value, onChange, disabled, ariaLabel, ow
           target={field.target as string}
           multiple={field.type === 'many_to_many'}
           value={value as string | string[] | null}
+          onChange={onChange}
+          placeholder={t('form.typeToSearch')}
+        />
+      )
+    case 'user':
+      return (
+        <UserSelect
+          {...common}
+          value={value as string | null}
           onChange={onChange}
           placeholder={t('form.typeToSearch')}
         />

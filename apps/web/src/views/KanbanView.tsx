@@ -7,6 +7,7 @@ import { Link } from 'react-router'
 import { api, query } from '../api/client.ts'
 import { recordsPath, useEntities } from '../api/queries.ts'
 import type { EntityMeta, EntityRecord, RecordPage } from '../api/types.ts'
+import { useMemberNames } from './member-names.ts'
 import { customKey, displayOf, fieldValue, formatValue, idOf } from './values.ts'
 
 const NONE = '__none__'
@@ -22,6 +23,7 @@ export function KanbanView({ meta }: { meta: EntityMeta }) {
   const client = useQueryClient()
   const { token } = theme.useToken()
   const entities = useEntities()
+  const nameOf = useMemberNames()
   const [over, setOver] = useState<string | null>(null)
   const groupName = meta.layout.kanban as string
   const field = meta.fields.find((f) => f.name === groupName || f.name === `custom.${groupName}`)
@@ -136,7 +138,7 @@ export function KanbanView({ meta }: { meta: EntityMeta }) {
                   <div style={{ minWidth: 0 }}>
                     <Link to={`/e/${meta.key}/${r.id}`}>{displayOf(r, meta.display_field)}</Link>
                     {others.map((f) => {
-                      const text = formatValue(f, fieldValue(r, f.name), t('form.yes'), t('form.no'))
+                      const text = formatValue(f, fieldValue(r, f.name), t('form.yes'), t('form.no'), nameOf)
                       return text ? (
                         <Typography.Text key={f.name} type="secondary" style={{ display: 'block' }}>
                           {text}

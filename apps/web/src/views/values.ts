@@ -34,10 +34,21 @@ export function displayOf(record: unknown, displayField?: string | null): string
   return String(r.id ?? '')
 }
 
-/** A field's value as text, for lists and cards. */
-export function formatValue(field: FieldMeta, value: unknown, yes: string, no: string): string {
+/**
+ * A field's value as text, for lists and cards; `nameOf` (useMemberNames) names a user field's
+ * member, whose raw id is never shown.
+ */
+export function formatValue(
+  field: FieldMeta,
+  value: unknown,
+  yes: string,
+  no: string,
+  nameOf?: (userId: string) => string,
+): string {
   if (value === null || value === undefined || value === '') return ''
   switch (field.type) {
+    case 'user':
+      return nameOf ? nameOf(String(value)) : ''
     case 'boolean':
       return value ? yes : no
     case 'money': {

@@ -20,6 +20,7 @@ export const ENTITY_FIELD_TYPES = [
   'phone',
   'url',
   'reference',
+  'user',
   'children',
   'many_to_many',
   'file',
@@ -55,7 +56,10 @@ export interface FieldDefinition {
   target?: string
   /** children: the reference field on the child entity pointing back at the parent */
   inverse?: string
-  /** code entities: the SQL column (default: the field's name; a reference's default is `<name>_id`) */
+  /**
+   * code entities: the SQL column (default: the field's name; a reference's or user's default is
+   * `<name>_id`, a uuid column)
+   */
   column?: string
   /** set by the system or by workflow actions only: a client write is refused */
   readOnly?: boolean

@@ -29,6 +29,7 @@ const FILTER_TYPES: Partial<Record<EntityFieldType, FilterFieldType>> = {
   select: 'select',
   multi_select: 'multi_select',
   reference: 'reference',
+  user: 'uuid',
   file: 'uuid',
   json: 'json',
 }
@@ -97,6 +98,7 @@ export function valueSchema(field: FieldDefinition): Record<string, unknown> {
         items: { type: 'string', enum: [...(field.options ?? [])] },
       }
     case 'reference':
+    case 'user':
     case 'file':
       return UUID
     case 'many_to_many':

@@ -146,7 +146,7 @@ function storageOf(name: string, field: FieldDefinition, isCustomEntity: boolean
   if (field.type === 'children') return { kind: 'children' }
   if (field.type === 'computed') return { kind: 'computed' }
   if (isCustomEntity) return jsonStorage(name, field, 'data')
-  const column = field.column ?? (field.type === 'reference' ? `${name}_id` : name)
+  const column = field.column ?? (field.type === 'reference' || field.type === 'user' ? `${name}_id` : name)
   return field.type === 'money'
     ? { kind: 'column', column, currencyColumn: `${column}_currency` }
     : { kind: 'column', column }

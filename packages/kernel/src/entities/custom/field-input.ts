@@ -28,7 +28,7 @@ const CHECKED: readonly (keyof FieldDefinition)[] = [
   'unique',
   'label',
 ]
-const NO_DEFAULT = new Set(['reference', 'many_to_many', 'file'])
+const NO_DEFAULT = new Set(['reference', 'user', 'many_to_many', 'file'])
 /** The longest value each text type takes without max_length (see valueSchema). */
 const LONGEST: Partial<Record<string, number>> = {
   text: 255,

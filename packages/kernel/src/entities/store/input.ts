@@ -9,6 +9,7 @@ import { valueProblem, valueSchema } from '../field-types.ts'
 import type { EntityModel, FieldModel } from '../model.ts'
 import { SYSTEM_FIELDS, WRITABLE_SYSTEM_FIELDS } from '../system-fields.ts'
 import { type EntityAccess, loadAccess, modelOf } from './access.ts'
+import { checkMembers } from './members.ts'
 import type { JsonRecord } from './rows.ts'
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -35,8 +36,9 @@ export interface WriteValues {
 
 /**
  * Checks a create or update body against the entity as this tenant defines it, collecting every
- * problem: unknown fields, read-only ones, types, validation rules, currencies, and references to
- * records the member cannot see (404, like another tenant's id). Nothing is written here.
+ * problem: unknown fields, read-only ones, types, validation rules, currencies, references to
+ * records the member cannot see (404, like another tenant's id) and user ids of non-members (400).
+ * Nothing is written here.
  */
 export async function readInput(
   ctx: EntityContext,
@@ -98,10 +100,15 @@ export async function readInput(
   }
   if (mode === 'create') applyDefaults(model, body as JsonRecord, checked)
   const currencies = await minorUnits(ctx, checked)
-  for (const [field, value, path] of checked) {
+  for (const entry of checked) {
+    const [field, value, path] = entry
     const problem = checkValue(field, value, mode, currencies)
     if (problem) fail(path, problem.code, problem.message)
-    else place(values, field, value)
+    else {
+      // a user id is stored as the users table spells it, so jsonb filters compare like for like
+      if (field.definition.type === 'user' && typeof value === 'string') entry[1] = value.toLowerCase()
+      place(values, field, entry[1])
+    }
   }
   if (mode === 'create') {
     for (const field of [...Object.values(model.fields), ...Object.values(model.customFields)]) {
@@ -119,6 +126,7 @@ export async function readInput(
   if (errors.length > 0)
     throw new Invalid(`The input is invalid: ${errors.map((e) => e.message).join(' ')}`, errors)
   await checkReferences(ctx, checked, name)
+  await checkMembers(ctx, checked, name)
   return values
 }
 
