@@ -23,11 +23,17 @@ export interface World {
   close(): Promise<void>
 }
 
-/** `options` as for createTestApp: extra modules (test fixtures), environment (a data folder). */
-export async function startWorld(options: TestAppOptions = {}): Promise<World> {
+/**
+ * `options` as for createTestApp: extra modules (test fixtures), environment (a data folder);
+ * `port` when the address must be known beforehand (TESSERA_PUBLIC_URL for single sign-on).
+ */
+export async function startWorld({
+  port = 0,
+  ...options
+}: TestAppOptions & { port?: number } = {}): Promise<World> {
   await ensureWebBuilt()
   const t = await createTestApp(options)
-  const url = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  const url = await t.app.listen({ host: '127.0.0.1', port })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // root in CI containers has no user namespace for Chromium's sandbox

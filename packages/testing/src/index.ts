@@ -7,4 +7,10 @@ export {
   onServer,
   type TestDatabase,
 } from './database.ts'
+export {
+  type OidcAccount,
+  type OidcProviderOptions,
+  startOidcProvider,
+  type TestOidcProvider,
+} from './oidc.ts'
 export { allGlobalTables, allMigrations, type Template } from './template.ts'

@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox'
 import {
+  auditTx,
   BusinessRule,
   clearThrottle,
   type IdentityContext,
   NotFound,
   recordSecurityEvent,
   revokeUserSessionsIn,
+  SECURITY_EVENT_ENTITY,
   type Tx,
   withTenant,
 } from '@tessera/kernel'
@@ -117,6 +119,7 @@ const EventsQuery = Type.Object(
     before: Type.Optional(
       Type.String({ format: 'date-time', description: 'events strictly older than this time' }),
     ),
+    after: Type.Optional(Type.String({ format: 'date-time', description: 'events at or after this time' })),
     user_id: Type.Optional(Type.String({ format: 'uuid' })),
     type: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,50}$' })),
   },
@@ -140,18 +143,42 @@ export async function securityEventsRoutes(
     },
     async (request) => {
       const actor = actorOf(request)
-      const q = request.query as { limit?: string; before?: string; user_id?: string; type?: string }
+      const q = request.query as {
+        limit?: string
+        before?: string
+        after?: string
+        user_id?: string
+        type?: string
+      }
       const limit = q.limit ? Number(q.limit) : 50
       const rows = await withTenant(identity.db, actor.tenantId, (trx) => {
-        let query = trx
-          .selectFrom('security_events')
-          .select(['id', 'type', 'user_id', 'api_key_id', 'ip', 'user_agent', 'details', 'created_at'])
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
+        let query = auditTx(trx)
+          .selectFrom('security_events as e')
+          // the request id is kept on the event's audit row (recordSecurityEvent writes both)
+          .leftJoin('audit_log as a', (join) =>
+            join
+              .onRef('a.tenant_id', '=', 'e.tenant_id')
+              .onRef('a.record_id', '=', 'e.id')
+              .on('a.entity', '=', SECURITY_EVENT_ENTITY),
+          )
+          .select([
+            'e.id',
+            'e.type',
+            'e.user_id',
+            'e.api_key_id',
+            'e.ip',
+            'e.user_agent',
+            'e.details',
+            'a.request_id',
+            'e.created_at',
+          ])
+          .orderBy('e.created_at', 'desc')
+          .orderBy('e.id', 'desc')
           .limit(limit)
-        if (q.before) query = query.where('created_at', '<', new Date(q.before))
-        if (q.user_id) query = query.where('user_id', '=', q.user_id)
-        if (q.type) query = query.where('type', '=', q.type)
+        if (q.before) query = query.where('e.created_at', '<', new Date(q.before))
+        if (q.after) query = query.where('e.created_at', '>=', new Date(q.after))
+        if (q.user_id) query = query.where('e.user_id', '=', q.user_id)
+        if (q.type) query = query.where('e.type', '=', q.type)
         return query.execute()
       })
       return { data: rows }

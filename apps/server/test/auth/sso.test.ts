@@ -1,15 +1,19 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { addUserToTenant, openSecret } from '@tessera/kernel'
-import { createTestApp, type TestApp } from '@tessera/testing'
+import {
+  createTestApp,
+  type OidcAccount,
+  startOidcProvider,
+  type TestApp,
+  type TestOidcProvider,
+} from '@tessera/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, type SignedUp, sessionCookie, signUp } from './helpers.ts'
 
 /**
- * End to end against a real OpenID provider (oidc-provider) on loopback: Tessera redirects to it,
- * the "browser" (fetch with a cookie jar) signs in there, and brings the code back to Tessera.
+ * End to end against a real OpenID provider (oidc-provider, @tessera/testing) on loopback:
+ * Tessera redirects to it, the "browser" (fetch with a cookie jar) signs in there, and brings the
+ * code back to Tessera.
  */
 
 const PUBLIC_URL = 'https://erp.example.com'
@@ -17,109 +21,13 @@ const REDIRECT_URI = `${PUBLIC_URL}/api/v1/auth/sso/callback`
 const CLIENT_ID = 'tessera'
 const CLIENT_SECRET = 'a-provider-issued-client-secret-0123456789'
 
-interface Account {
-  email: string
-  email_verified: boolean
-  name: string
-}
-const accounts = new Map<string, Account>()
-/** who signs in at the provider's login page next, as a person typing their credentials would */
-let nextAccount = ''
-
-/**
- * The part of oidc-provider's API these tests use. The package ships no type declarations (and
- * @types/oidc-provider is not installed), so it is imported by a name TypeScript does not resolve.
- */
-interface OidcProvider {
-  callback(): (req: IncomingMessage, res: ServerResponse) => void
-  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{ params: Record<string, unknown> }>
-  interactionFinished(
-    req: IncomingMessage,
-    res: ServerResponse,
-    result: Record<string, unknown>,
-    options: { mergeWithLastSubmission: boolean },
-  ): Promise<void>
-  Grant: new (init: {
-    accountId: string
-    clientId: string
-  }) => {
-    addOIDCScope(scope: string): void
-    save(): Promise<string>
-  }
-}
-type OidcProviderClass = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider
-const OIDC_PROVIDER_PACKAGE = 'oidc-provider'
-
-let provider: OidcProvider
-let providerServer: Server
+let idp: TestOidcProvider
 let issuer: string
-let providerRequests = 0
-
-async function startProvider(): Promise<void> {
-  providerServer = createServer((req, res) => {
-    providerRequests += 1
-    if (req.url?.startsWith('/interaction/')) {
-      signInAtInteraction(req, res).catch((err) => {
-        res.statusCode = 500
-        res.end(String(err))
-      })
-      return
-    }
-    provider.callback()(req, res)
-  })
-  await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve))
-  issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const { default: Provider } = (await import(OIDC_PROVIDER_PACKAGE)) as { default: OidcProviderClass }
-  provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-      },
-    ],
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
-    cookies: { keys: ['provider-cookie-key-for-tests'] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    features: { devInteractions: { enabled: false } },
-    pkce: { required: () => true },
-    ttl: {
-      AccessToken: 600,
-      AuthorizationCode: 60,
-      Grant: 600,
-      IdToken: 600,
-      Interaction: 600,
-      Session: 600,
-    },
-    async findAccount(_ctx: unknown, id: string) {
-      const account = accounts.get(id)
-      if (!account) return undefined
-      return { accountId: id, claims: async () => ({ sub: id, ...account }) }
-    },
-  })
-}
-
-/** The provider's login and consent, done at once for `nextAccount` (its own examples do it so). */
-async function signInAtInteraction(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const details = await provider.interactionDetails(req, res)
-  const accountId = nextAccount
-  const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) })
-  grant.addOIDCScope(String(details.params.scope))
-  const grantId = await grant.save()
-  await provider.interactionFinished(
-    req,
-    res,
-    { login: { accountId }, consent: { grantId } },
-    { mergeWithLastSubmission: false },
-  )
-}
+const account = (overrides: Partial<OidcAccount> = {}) => idp.account(overrides)
 
 /** Follows the provider's redirects like a browser, until it sends the browser back to Tessera. */
 async function browseProvider(authorizationUrl: string, accountId: string): Promise<string> {
-  nextAccount = accountId
+  idp.signInNext(accountId)
   const jar = new Map<string, string>()
   let url = authorizationUrl
   for (let hop = 0; hop < 10; hop += 1) {
@@ -144,12 +52,17 @@ async function browseProvider(authorizationUrl: string, accountId: string): Prom
 
 let t: TestApp
 beforeAll(async () => {
-  await startProvider()
+  idp = await startOidcProvider({
+    redirectUri: REDIRECT_URI,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  })
+  issuer = idp.issuer
   t = await createTestApp({ env: { TESSERA_PUBLIC_URL: PUBLIC_URL, TESSERA_OUTBOUND_ALLOW: '127.0.0.1' } })
 })
 afterAll(async () => {
   await t?.close()
-  await new Promise<void>((resolve) => providerServer?.close(() => resolve()))
+  await idp?.close()
 })
 
 const count = async (table: string, tenantId?: string) =>
@@ -157,14 +70,6 @@ const count = async (table: string, tenantId?: string) =>
     await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}
       where ${tenantId ? sql`tenant_id = ${tenantId}` : sql`true`}`.execute(t.database.db)
   ).rows[0]?.n
-
-let accountCounter = 0
-function account(overrides: Partial<Account> = {}): string {
-  accountCounter += 1
-  const id = `acct-${accountCounter}-${Math.random().toString(36).slice(2, 8)}`
-  accounts.set(id, { email: `${id}@acme.example`, email_verified: true, name: `Grace ${id}`, ...overrides })
-  return id
-}
 
 function ssoBody(overrides: Record<string, unknown> = {}) {
   return {
@@ -426,7 +331,7 @@ describe('SSO sign-in', () => {
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })
     expect(me.statusCode).toBe(200)
     expect(me.json()).toMatchObject({
-      user: { email: accounts.get(who)?.email, name: 'Grace Hopper', email_verified: true },
+      user: { email: idp.accounts.get(who)?.email, name: 'Grace Hopper', email_verified: true },
       tenant: { id: owner.tenantId },
       roles: ['user'],
       authenticated_by: 'cookie',
@@ -500,7 +405,7 @@ describe('SSO sign-in', () => {
     })
   })
 
-  const refusals: [string, Partial<Account>, number, string][] = [
+  const refusals: [string, Partial<OidcAccount>, number, string][] = [
     ['a domain that is not allowed', { email: 'mallory@evil.example' }, 403, 'sso_domain_not_allowed'],
     ['a look-alike subdomain', { email: 'mallory@acme.example.evil.example' }, 403, 'sso_domain_not_allowed'],
     ['an unverified email', { email_verified: false }, 403, 'sso_email_unverified'],
@@ -600,7 +505,7 @@ describe('outbound guard on the issuer', () => {
     const strict = await createTestApp({ env: { TESSERA_PUBLIC_URL: PUBLIC_URL } })
     try {
       const owner = await signUp(strict)
-      const before = providerRequests
+      const before = idp.requests()
       const res = await strict.app.inject({
         method: 'PUT',
         url: '/api/v1/auth/sso',
@@ -615,7 +520,7 @@ describe('outbound guard on the issuer', () => {
           message: expect.stringMatching(/loopback/),
         }),
       ])
-      expect(providerRequests).toBe(before)
+      expect(idp.requests()).toBe(before)
       const rows = await sql<{ n: number }>`select count(*)::int as n from sso_providers`.execute(
         strict.database.db,
       )

@@ -1,4 +1,4 @@
-import { ApiOutlined, BankOutlined, SafetyCertificateOutlined } from '@ant-design/icons'
+import { ApiOutlined, BankOutlined, LoginOutlined, SafetyCertificateOutlined } from '@ant-design/icons'
 import type { TFunction } from 'i18next'
 import type { ReactNode } from 'react'
 import { holds } from '../api/queries.ts'
@@ -30,6 +30,12 @@ export function adminEntries(
       label: t('settings.companyMenu'),
       icon: <BankOutlined />,
       right: 'kernel.company:update',
+    },
+    {
+      key: '/settings/sign-in',
+      label: t('settings.signInMenu'),
+      icon: <LoginOutlined />,
+      right: 'kernel.sso:manage',
     },
   ]
     .filter((e) => holds(membership, e.right))

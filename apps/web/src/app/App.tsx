@@ -9,7 +9,9 @@ import { MembersPage } from '../admin/MembersPage.tsx'
 import { ModulesPage } from '../admin/ModulesPage.tsx'
 import { RoleEditorPage } from '../admin/RoleEditorPage.tsx'
 import { RolesPage } from '../admin/RolesPage.tsx'
+import { SecurityLogPage } from '../admin/SecurityLogPage.tsx'
 import { SecurityPage } from '../admin/SecurityPage.tsx'
+import { SignInSettingsPage } from '../admin/SignInSettingsPage.tsx'
 import { WebhookDeliveriesPage } from '../admin/WebhookDeliveriesPage.tsx'
 import { WebhooksPage } from '../admin/WebhooksPage.tsx'
 import { LoginPage, safeNext } from '../auth/LoginPage.tsx'
@@ -189,6 +191,22 @@ export function App() {
           element={
             <SignedIn>
               <WebhookDeliveriesPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/security-log"
+          element={
+            <SignedIn>
+              <SecurityLogPage />
+            </SignedIn>
+          }
+        />
+        <Route
+          path="/settings/sign-in"
+          element={
+            <SignedIn>
+              <SignInSettingsPage />
             </SignedIn>
           }
         />
