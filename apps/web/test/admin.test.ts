@@ -222,6 +222,121 @@ describe.skipIf(skippedOnServerRun('admin.test.ts'))('web app: administration', 
     await alan.context.close()
   })
 
+  it('edits a field mask in place, and says so when the change would duplicate another mask', async () => {
+    const owner = await tenantWithPartners()
+    const role = await apiAs<{ id: string }>(world, owner, 'POST', '/roles', {
+      key: 'auditor',
+      name: 'Auditor',
+      permissions: ['partners.partner:read'],
+    })
+    const mask = (field: string) =>
+      apiAs<{ id: string }>(world, owner, 'POST', '/access/field-rules', {
+        role: 'auditor',
+        entity: 'partners.partner',
+        field,
+        access: 'hidden',
+      })
+    const email = await mask('email')
+    await mask('phone')
+    const rulesNow = async () =>
+      (
+        await apiAs<{ data: { id: string; field: string; access: string; version: number }[] }>(
+          world,
+          owner,
+          'GET',
+          '/access/field-rules?role=auditor',
+        )
+      ).data
+    const { context, page } = await newPage(world)
+    await signIn(page, owner)
+    await page.goto(`/settings/roles/${role.id}`)
+    await page.getByRole('heading', { name: 'Auditor' }).waitFor()
+
+    const fieldRules = page.locator('form#field-rule')
+    const emailRow = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'email', exact: true }) })
+    await emailRow.getByTestId('field-rule-edit').click()
+    // the form holds the rule, and saving it changes that rule instead of adding one
+    await expect.poll(() => fieldRules.getByLabel('Field', { exact: true }).count()).toBe(1)
+    await fieldRules.getByText('Email (email)').waitFor()
+    await page.getByTestId('field-rule-cancel').waitFor()
+
+    // one mask per field: the server's refusal is shown on the field, and nothing is written
+    await pick(page, fieldRules, 'Field', '(phone)')
+    await page.getByTestId('field-rule-save').click()
+    await expect.poll(() => errorUnder(fieldRules, 'Field').textContent()).toMatch(/already has a rule/)
+    expect((await rulesNow()).map((r) => `${r.field}:${r.access}`).sort()).toEqual([
+      'email:hidden',
+      'phone:hidden',
+    ])
+
+    await pick(page, fieldRules, 'Field', '(mobile)')
+    await fieldRules.getByLabel('Read-only', { exact: true }).check()
+    await page.getByTestId('field-rule-save').click()
+    const mobileRow = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'mobile', exact: true }) })
+    await mobileRow.getByText('Read-only', { exact: true }).waitFor()
+    await emailRow.waitFor({ state: 'detached' })
+    const changed = (await rulesNow()).find((r) => r.id === email.id)
+    expect(changed).toMatchObject({ field: 'mobile', access: 'read_only', version: 2 })
+    expect(await rulesNow()).toHaveLength(2)
+    // the form is back to adding a rule
+    expect(await page.getByTestId('field-rule-cancel').count()).toBe(0)
+    expect(await page.getByTestId('field-rule-save').textContent()).toBe('Add the field mask')
+    // away from the button, which draws its lighter hover shade while the pointer is on it
+    await page.mouse.move(0, 0)
+    expect(await axeViolations(page)).toEqual([])
+    expect(await axeViolations(page, 'serious')).toEqual([])
+    await shot(page, 'desktop-admin-field-mask-edited')
+    await context.close()
+  })
+
+  it('highlights the menu entry a detail page belongs to, and draws the header controls one height', async () => {
+    const owner = await tenantWithPartners()
+    const role = await apiAs<{ id: string }>(world, owner, 'POST', '/roles', {
+      key: 'viewer',
+      name: 'Viewer',
+      permissions: ['partners.partner:read'],
+    })
+    const hook = await apiAs<{ id: string }>(world, owner, 'POST', '/webhooks', {
+      url: `${receiverUrl}/menu`,
+      events: ['*'],
+    })
+    const partners = await apiAs<{ data: { id: string }[] }>(world, owner, 'GET', '/partners')
+    const { context, page } = await newPage(world)
+    await signIn(page, owner)
+    const selected = page.getByTestId('sider').locator('.ant-menu-item-selected')
+    const pages: [string, string][] = [
+      [`/settings/roles/${role.id}`, 'Roles'],
+      [`/settings/webhooks/${hook.id}`, 'Webhooks'],
+      [`/e/partners.partner/${partners.data[0]?.id}`, 'Contacts'],
+      ['/settings/roles', 'Roles'],
+    ]
+    for (const [path, entry] of pages) {
+      await page.goto(path)
+      await page.getByRole('heading').first().waitFor()
+      // exactly one entry is lit, the list the page belongs to, and its submenu is open to show it
+      await expect.poll(() => selected.allTextContents(), { message: path }).toEqual([entry])
+      expect(await selected.isVisible(), path).toBe(true)
+    }
+
+    // the search box is as tall as the header's buttons beside it, and level with them
+    const search = page.locator('header .ant-select', { has: page.getByTestId('global-search') })
+    const field = page.locator('header .ant-input-affix-wrapper', { has: page.getByTestId('global-search') })
+    const button = await page.getByTestId('theme-toggle').boundingBox()
+    for (const box of [await search.boundingBox(), await field.boundingBox()]) {
+      expect(box?.height).toBe(button?.height)
+      expect(box?.y).toBeCloseTo(button?.y ?? Number.NaN, 0)
+    }
+    expect((await page.getByTestId('user-menu').boundingBox())?.height).toBe(button?.height)
+    expect(await axeViolations(page)).toEqual([])
+    expect(await axeViolations(page, 'serious')).toEqual([])
+    await shot(page, 'desktop-menu-highlight')
+    await context.close()
+  })
+
   it('subscribes a webhook, shows its secret once and its delivery log, and sends a delivery again', async () => {
     // no partner yet: the only event the webhook can receive is the one this test causes
     const owner = await signUpByApi(world)

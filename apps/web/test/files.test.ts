@@ -206,6 +206,53 @@ describe.skipIf(skippedOnServerRun('files.test.ts'))('web app: attachments and f
     await context.close()
   })
 
+  it('shows attachments as cards on a phone, with no sideways scrolling, and changes them there', async () => {
+    const { member, contract } = await contracts()
+    // a long name without spaces is what pushed the table wider than the phone
+    const long = `signed-lease-agreement-${'x'.repeat(60)}.txt`
+    const terms = await attach(member, contract.id, long, 'the lease')
+    await attach(member, contract.id, 'annex.txt', 'the annex')
+    const { context, page } = await newPage(world, PHONE)
+    await signIn(page, member)
+    await page.goto(`/e/custom.contract/${contract.id}`)
+    const card = page.getByTestId('attachments')
+    await card.getByTestId('file-card').nth(1).waitFor()
+    expect(await card.getByRole('table').count()).toBe(0)
+    // neither the page nor anything inside the card scrolls sideways (a table would, inside itself)
+    const fits = async () => {
+      const [width, viewport, scrollers] = (await page.evaluate(`[
+        document.scrollingElement.scrollWidth,
+        window.innerWidth,
+        [...document.querySelectorAll('[data-testid="attachments"] *')].filter(
+          (e) => e.scrollWidth > e.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(e).overflowX),
+        ).length,
+      ]`)) as [number, number, number]
+      expect(width).toBeLessThanOrEqual(viewport)
+      expect(scrollers).toBe(0)
+    }
+    await fits()
+
+    // a new version from the card, then its versions listed inside the card
+    await pick(page, page.getByTestId(`new-version-${long}`), file(long, 'the lease, signed'))
+    await card.getByRole('button', { name: 'Versions (2)' }).click()
+    const versions = page.getByTestId(`file-versions-${terms.id}`)
+    await versions.getByText('v1', { exact: true }).waitFor()
+    expect(await download(page, page.getByTestId(`download-${terms.id}-v1`))).toBe('the lease')
+    expect(await download(page, page.getByTestId(`download-${long}`))).toBe('the lease, signed')
+    await fits()
+    await page.mouse.move(0, 0)
+    expect(await axeViolations(page)).toEqual([])
+    expect(await axeViolations(page, 'serious')).toEqual([])
+    await shot(page, 'phone-record-attachment-cards')
+
+    await page.getByTestId('delete-file-annex.txt').click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'OK' }).click()
+    await page.getByTestId('download-annex.txt').waitFor({ state: 'detached' })
+    expect((await filesOf(member, contract.id)).map((f) => f.name)).toEqual([long])
+    await fits()
+    await context.close()
+  })
+
   it('has no critical axe violations on a record with attachments, and screenshots it on desktop and phone', async () => {
     const { member, contract } = await contracts()
     await attach(member, contract.id, 'terms.txt', 'the terms')

@@ -41,7 +41,9 @@ export function SearchBox() {
         value: `/e/${h.entity}/${h.id}`,
         label: `${h.title ?? h.snippet ?? h.id} — ${h.entity_label}`,
       }))}
-      style={{ width: 260 }}
+      // the select around a custom input inherits the header's 64px line height and stretches the
+      // input to it; its own keeps it as tall as the header's other controls
+      style={{ width: 260, lineHeight: 'normal' }}
     >
       <Input
         prefix={<SearchOutlined />}

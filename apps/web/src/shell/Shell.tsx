@@ -13,7 +13,7 @@ import {
   Typography,
   theme,
 } from 'antd'
-import { type ReactNode, useMemo, useState } from 'react'
+import { type ReactNode, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useLocation, useNavigate } from 'react-router'
 import { adminEntries } from '../admin/admin-menu.tsx'
@@ -21,7 +21,7 @@ import { holds, useCompanies, useEntities, useMembership, useMenus } from '../ap
 import { useSession } from '../auth/session.tsx'
 import { CompanySwitcher } from './CompanySwitcher.tsx'
 import { NotificationBell } from './NotificationBell.tsx'
-import { menuItems } from './navigation.tsx'
+import { menuItems, menuSelection } from './navigation.tsx'
 import { LanguageSwitch, ThemeSwitch } from './Preferences.tsx'
 import { SearchBox } from './SearchBox.tsx'
 
@@ -55,7 +55,14 @@ export function Shell({ children }: { children: ReactNode }) {
       }),
     [menus.data, entities.data, membership.data, t],
   )
-  const selected = location.pathname.match(/^\/e\/[^/]+/)?.[0] ?? location.pathname
+  const here = useMemo(() => menuSelection(items, location.pathname), [items, location.pathname])
+  const [openKeys, setOpenKeys] = useState<string[]>([])
+  // arriving on a page opens the submenus holding its entry (on arrival only, so the member may
+  // close them again); submenus already open stay so
+  const trail = here.open.join('\n')
+  useEffect(() => {
+    if (trail) setOpenKeys((open) => [...new Set([...open, ...trail.split('\n')])])
+  }, [trail])
 
   const go = ({ key }: { key: string }) => {
     if (!key.startsWith('group:') && !key.startsWith('none:')) navigate(key)
@@ -66,7 +73,9 @@ export function Shell({ children }: { children: ReactNode }) {
       <Menu
         mode="inline"
         items={items}
-        selectedKeys={[selected]}
+        selectedKeys={here.selected ? [here.selected] : []}
+        openKeys={openKeys}
+        onOpenChange={setOpenKeys}
         onClick={go}
         style={{ borderInlineEnd: 0 }}
       />

@@ -96,3 +96,30 @@ export function menuItems(
   }
   return [...items, ...tree.map(toItem)]
 }
+
+/** Whether `path` is `key` or a page under it (`/settings/roles/<id>` under `/settings/roles`). */
+const under = (path: string, key: string) =>
+  path === key || (key !== '/' && path.startsWith(key.endsWith('/') ? key : `${key}/`))
+
+/**
+ * The menu entry a page belongs to, and the submenus holding it: the entry whose link is the
+ * longest leading part of the path, so a detail page (a role, a webhook's log, a record) lights
+ * up the list it was opened from.
+ */
+export function menuSelection(items: readonly Item[], path: string): { selected?: string; open: string[] } {
+  let best: { selected: string; open: string[] } | undefined
+  const walk = (list: readonly Item[], open: string[]) => {
+    for (const item of list) {
+      if (!item || typeof item.key !== 'string') continue
+      if ('children' in item && item.children) walk(item.children, [...open, item.key])
+      else if (
+        !item.key.startsWith('none:') &&
+        under(path, item.key) &&
+        item.key.length > (best?.selected.length ?? -1)
+      )
+        best = { selected: item.key, open }
+    }
+  }
+  walk(items, [])
+  return best ?? { open: [] }
+}

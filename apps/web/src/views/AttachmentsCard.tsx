@@ -1,6 +1,6 @@
 import { CloudUploadOutlined, DeleteOutlined, DownloadOutlined, InboxOutlined } from '@ant-design/icons'
 import { useQueryClient } from '@tanstack/react-query'
-import { Alert, App, Button, Card, Popconfirm, Space, Table, Typography, Upload } from 'antd'
+import { Alert, App, Button, Card, Grid, Popconfirm, Space, Table, Typography, Upload } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError } from '../api/client.ts'
@@ -14,6 +14,7 @@ import {
   uploadVersion,
   useRecordFiles,
 } from '../api/files.ts'
+import { FileCards } from './FileCards.tsx'
 import { FileVersions } from './FileVersions.tsx'
 import { useMemberNames } from './member-names.ts'
 
@@ -37,6 +38,7 @@ export function AttachmentsCard({ entity, recordId, canChange }: Props) {
   const nameOf = useMemberNames()
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(0)
+  const phone = Grid.useBreakpoint().md === false
 
   if (files.error instanceof ApiError && (files.error.status === 403 || files.error.status === 404))
     return null
@@ -65,6 +67,33 @@ export function AttachmentsCard({ entity, recordId, canChange }: Props) {
     return false
   }
 
+  const actions = (f: FileInfo) => (
+    <Space size={4}>
+      <Upload showUploadList={false} beforeUpload={addVersion(f)} disabled={busy > 0}>
+        <Button
+          size="small"
+          icon={<CloudUploadOutlined />}
+          aria-label={t('files.newVersionOf', { name: f.name })}
+          data-testid={`new-version-${f.name}`}
+        >
+          {t('files.newVersion')}
+        </Button>
+      </Upload>
+      <Popconfirm
+        title={t('files.confirmDelete', { name: f.name })}
+        onConfirm={() => void send(() => archiveFile(f.id), t('files.deleted'))}
+      >
+        <Button
+          size="small"
+          danger
+          icon={<DeleteOutlined />}
+          aria-label={t('files.deleteFile', { name: f.name })}
+          data-testid={`delete-file-${f.name}`}
+        />
+      </Popconfirm>
+    </Space>
+  )
+
   return (
     <Card title={t('files.title')} size="small" data-testid="attachments">
       {error && (
@@ -87,83 +116,66 @@ export function AttachmentsCard({ entity, recordId, canChange }: Props) {
           </Upload.Dragger>
         </div>
       )}
-      <Table<FileInfo>
-        size="small"
-        rowKey="id"
-        pagination={false}
-        scroll={{ x: true }}
-        loading={files.isPending || busy > 0}
-        dataSource={files.data ?? []}
-        // Ant's placeholder grey fails contrast (axe); the secondary text colour does not
-        locale={{ emptyText: <Typography.Text type="secondary">{t('files.none')}</Typography.Text> }}
-        expandable={{
-          expandedRowRender: (f) => <FileVersions fileId={f.id} />,
-          expandIcon: ({ expanded, onExpand, record }) => (
-            <Button
-              size="small"
-              type="link"
-              aria-expanded={expanded}
-              onClick={(e) => onExpand(record, e)}
-              data-testid={`file-versions-toggle-${record.name}`}
-            >
-              {t('files.versions', { count: record.current_version })}
-            </Button>
-          ),
-        }}
-        columns={[
-          {
-            key: 'name',
-            title: t('files.name'),
-            render: (_, f) => (
-              <a href={contentHref(f.id)} download data-testid={`download-${f.name}`}>
-                <DownloadOutlined /> {f.name}
-              </a>
+      {phone ? (
+        <FileCards
+          files={files.data ?? []}
+          loading={files.isPending || busy > 0}
+          actions={canChange ? actions : undefined}
+        />
+      ) : (
+        <Table<FileInfo>
+          size="small"
+          rowKey="id"
+          pagination={false}
+          scroll={{ x: true }}
+          loading={files.isPending || busy > 0}
+          dataSource={files.data ?? []}
+          // Ant's placeholder grey fails contrast (axe); the secondary text colour does not
+          locale={{ emptyText: <Typography.Text type="secondary">{t('files.none')}</Typography.Text> }}
+          expandable={{
+            expandedRowRender: (f) => <FileVersions fileId={f.id} />,
+            expandIcon: ({ expanded, onExpand, record }) => (
+              <Button
+                size="small"
+                type="link"
+                aria-expanded={expanded}
+                onClick={(e) => onExpand(record, e)}
+                data-testid={`file-versions-toggle-${record.name}`}
+              >
+                {t('files.versions', { count: record.current_version })}
+              </Button>
             ),
-          },
-          { key: 'size', title: t('files.size'), render: (_, f) => formatSize(f.size, i18n.language) },
-          { key: 'type', title: t('files.type'), dataIndex: 'content_type' },
-          { key: 'by', title: t('files.uploadedBy'), render: (_, f) => nameOf(f.updated_by) },
-          {
-            key: 'at',
-            title: t('files.uploadedAt'),
-            render: (_, f) => new Date(f.updated_at).toLocaleString(i18n.language),
-          },
-          ...(canChange
-            ? [
-                {
-                  key: 'actions',
-                  title: t('files.actions'),
-                  render: (_: unknown, f: FileInfo) => (
-                    <Space size={4}>
-                      <Upload showUploadList={false} beforeUpload={addVersion(f)} disabled={busy > 0}>
-                        <Button
-                          size="small"
-                          icon={<CloudUploadOutlined />}
-                          aria-label={t('files.newVersionOf', { name: f.name })}
-                          data-testid={`new-version-${f.name}`}
-                        >
-                          {t('files.newVersion')}
-                        </Button>
-                      </Upload>
-                      <Popconfirm
-                        title={t('files.confirmDelete', { name: f.name })}
-                        onConfirm={() => void send(() => archiveFile(f.id), t('files.deleted'))}
-                      >
-                        <Button
-                          size="small"
-                          danger
-                          icon={<DeleteOutlined />}
-                          aria-label={t('files.deleteFile', { name: f.name })}
-                          data-testid={`delete-file-${f.name}`}
-                        />
-                      </Popconfirm>
-                    </Space>
-                  ),
-                },
-              ]
-            : []),
-        ]}
-      />
+          }}
+          columns={[
+            {
+              key: 'name',
+              title: t('files.name'),
+              render: (_, f) => (
+                <a href={contentHref(f.id)} download data-testid={`download-${f.name}`}>
+                  <DownloadOutlined /> {f.name}
+                </a>
+              ),
+            },
+            { key: 'size', title: t('files.size'), render: (_, f) => formatSize(f.size, i18n.language) },
+            { key: 'type', title: t('files.type'), dataIndex: 'content_type' },
+            { key: 'by', title: t('files.uploadedBy'), render: (_, f) => nameOf(f.updated_by) },
+            {
+              key: 'at',
+              title: t('files.uploadedAt'),
+              render: (_, f) => new Date(f.updated_at).toLocaleString(i18n.language),
+            },
+            ...(canChange
+              ? [
+                  {
+                    key: 'actions',
+                    title: t('files.actions'),
+                    render: (_: unknown, f: FileInfo) => actions(f),
+                  },
+                ]
+              : []),
+          ]}
+        />
+      )}
     </Card>
   )
 }
