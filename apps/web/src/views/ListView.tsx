@@ -24,6 +24,7 @@ import { api, query } from '../api/client.ts'
 import { recordsPath } from '../api/queries.ts'
 import type { EntityMeta, EntityRecord, FieldMeta, RecordPage } from '../api/types.ts'
 import { FileLink } from './FileField.tsx'
+import { useMemberNames } from './member-names.ts'
 import { SavedFilters } from './SavedFilters.tsx'
 import { allOf, columnCondition, displayOf, FILTERABLE, fieldValue, formatValue, SORTABLE } from './values.ts'
 
@@ -90,14 +91,21 @@ export function ListView({ meta }: { meta: EntityMeta }) {
     setParams(next, { replace: true })
   }
 
+  // each record on its own: one refusal (a locked document, a changed version) must not stop the
+  // rest; the refused stay selected, each named with the server's reason
   const remove = async () => {
-    try {
-      for (const r of selected)
+    const refused: EntityRecord[] = []
+    for (const r of selected) {
+      try {
         await api(`${path}/${r.id}`, { method: 'DELETE', headers: { 'if-match': `"${r.version}"` } })
-    } catch (err) {
-      void message.error((err as Error).message)
+      } catch (err) {
+        refused.push(r)
+        void message.error(`${displayOf(r, meta.display_field)}: ${(err as Error).message}`)
+      }
     }
-    setSelected([])
+    const done = selected.length - refused.length
+    if (done > 0) void message.success(t('list.deleted', { count: done }))
+    setSelected(refused)
     await client.invalidateQueries({ queryKey: ['records', meta.key] })
   }
 
@@ -105,6 +113,7 @@ export function ListView({ meta }: { meta: EntityMeta }) {
     `/api/v1${path}/export${query({ format, filter, sort: params.get('sort') ?? undefined })}`
   const yes = t('form.yes')
   const no = t('form.no')
+  const nameOf = useMemberNames()
   const records = page.data?.data ?? []
   const open = (r: EntityRecord) => navigate(`/e/${meta.key}/${r.id}`)
 
@@ -234,7 +243,7 @@ export function ListView({ meta }: { meta: EntityMeta }) {
                     .filter((f) => f.name !== meta.display_field)
                     .slice(0, 3)
                     .map((f) => {
-                      const text = formatValue(f, fieldValue(r, f.name), yes, no)
+                      const text = formatValue(f, fieldValue(r, f.name), yes, no, nameOf)
                       return text ? (
                         <div key={f.name}>
                           <Typography.Text type="secondary">{f.label}: </Typography.Text>
@@ -275,7 +284,7 @@ export function ListView({ meta }: { meta: EntityMeta }) {
             sortOrder:
               sort === f.name ? ('ascend' as const) : sort === `-${f.name}` ? ('descend' as const) : null,
             render: (_: unknown, r: EntityRecord) => {
-              const text = formatValue(f, fieldValue(r, f.name), yes, no)
+              const text = formatValue(f, fieldValue(r, f.name), yes, no, nameOf)
               if (index === 0) return <Link to={`/e/${meta.key}/${r.id}`}>{text || r.id}</Link>
               return f.type === 'file' && text ? <FileLink id={text} /> : text
             },
