@@ -63,9 +63,12 @@ function modulePlugin(identity: IdentityContext, m: ModuleManifest, imports?: Im
     })
     scope.addHook('onRequest', async (request, reply) => {
       await signIn(request, reply)
-      const { tenantId } = actorOf(request)
-      // asked on every request, so a deactivation takes effect on the very next one
-      const active = await withTenant(identity.db, tenantId, (trx) => isModuleActive(trx, m.name))
+      const { tenantId, activeModules } = actorOf(request)
+      // asked on every request (read with the credentials when it can be), so a deactivation takes
+      // effect on the very next one
+      const active = activeModules
+        ? activeModules.includes(m.name)
+        : await withTenant(identity.db, tenantId, (trx) => isModuleActive(trx, m.name))
       if (!active) {
         reply.callNotFound()
         return reply

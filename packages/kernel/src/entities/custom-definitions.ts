@@ -30,12 +30,34 @@ export interface CustomEntityRow {
   version: number
 }
 
+/**
+ * Read once per transaction and entity: one request loads a model several times (the route, the
+ * store, the field masks, the references), each from the same rows. A transaction that changes an
+ * entity's fields forgets them (forgetCustomFields), so it reads its own change.
+ */
+const fieldRowsByTx = new WeakMap<Tx, Map<string, Promise<CustomFieldRow[]>>>()
+
 /** The tenant's fields of an entity, removed ones included (the model keeps their names reserved). */
-export async function customFieldRows(trx: Tx, entity: string): Promise<CustomFieldRow[]> {
-  const { rows } = await sql<CustomFieldRow>`
-    select id, entity, key, type, label, definition, position, removed_at, version
-    from custom_fields where entity = ${entity} order by position, key`.execute(trx)
+export function customFieldRows(trx: Tx, entity: string): Promise<CustomFieldRow[]> {
+  const cached = fieldRowsByTx.get(trx) ?? new Map<string, Promise<CustomFieldRow[]>>()
+  fieldRowsByTx.set(trx, cached)
+  let rows = cached.get(entity)
+  if (!rows) {
+    rows = sql<CustomFieldRow>`
+      select id, entity, key, type, label, definition, position, removed_at, version
+      from custom_fields where entity = ${entity} order by position, key`
+      .execute(trx)
+      .then((result) => result.rows)
+    // a failed read is not kept: the transaction is aborted anyway, but a caller may retry
+    rows.catch(() => cached.delete(entity))
+    cached.set(entity, rows)
+  }
   return rows
+}
+
+/** After a write to custom_fields in `trx`: its next model load reads the rows again. */
+export function forgetCustomFields(trx: Tx): void {
+  fieldRowsByTx.delete(trx)
 }
 
 export async function customEntityRow(

@@ -7,6 +7,7 @@ import type { Tx } from '../db/schema.ts'
 import { withTenant } from '../db/tenant.ts'
 import { BusinessRule, Forbidden, Invalid, NotFound, Unauthorized } from '../errors/errors.ts'
 import { newId } from '../ids.ts'
+import { activeModulesOf } from '../module/active.ts'
 import { parse } from '../schemas/validate.ts'
 import type { Actor } from './authenticate.ts'
 import type { IdentityContext } from './context.ts'
@@ -109,6 +110,7 @@ export async function authenticateApiKey(
         permissionsOfRoles('m.roles').as('member_permissions'),
         allowedCompaniesOf('m').as('company_ids'),
         't.status as tenant_status',
+        activeModulesOf('t').as('active_modules'),
         sql<boolean>`k.revoked_at is null and (k.expires_at is null or k.expires_at > now())`.as('open'),
       ])
       .where('k.id', '=', parsed.keyId)
@@ -126,6 +128,7 @@ export async function authenticateApiKey(
       companyIds: row.company_ids,
       companyId: row.current_company_id,
       via: 'api_key' as const,
+      activeModules: row.active_modules,
     }
   })
   if (!actor) throw invalidKey()

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { allowedCompaniesOf, permissionsOfRoles } from '../access/actor-rights.ts'
 import { isUuid, withTenant } from '../db/tenant.ts'
 import { Unauthorized } from '../errors/errors.ts'
+import { activeModulesOf } from '../module/active.ts'
 import type { IdentityContext } from './context.ts'
 import { parseScopedToken } from './opaque-token.ts'
 
@@ -24,6 +25,14 @@ export interface Actor {
   /** the member's current company, the default for new records; null when they have none */
   companyId: string | null
   via: 'token' | 'cookie' | 'api_key'
+  /**
+   * Read with the credentials, in the same statement, so the gates that ask on every request
+   * (module activation, the MFA policy) cost no transaction of their own. Absent on an actor
+   * built elsewhere (tests, jobs): the gates then ask the database.
+   */
+  activeModules?: readonly string[]
+  /** sessions only (API keys are not held back by the MFA policy) */
+  mfa?: { policy: string | null; enrolled: boolean }
 }
 
 const unauthorized = () =>
@@ -61,6 +70,7 @@ async function loadSessionActor(
         join.onRef('m.tenant_id', '=', 's.tenant_id').onRef('m.user_id', '=', 's.user_id'),
       )
       .innerJoin('tenants as t', 't.id', 's.tenant_id')
+      .innerJoin('users as u', 'u.id', 's.user_id')
       .select([
         's.user_id',
         's.cookie_hash',
@@ -70,6 +80,9 @@ async function loadSessionActor(
         permissionsOfRoles('m.roles').as('permissions'),
         allowedCompaniesOf('m').as('company_ids'),
         't.status as tenant_status',
+        activeModulesOf('t').as('active_modules'),
+        sql<string | null>`t.settings->>'mfa'`.as('mfa_policy'),
+        sql<boolean>`u.totp_enabled_at is not null`.as('mfa_enrolled'),
         sql<boolean>`s.revoked_at is null and s.expires_at > now()`.as('open'),
         sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale'),
       ])
@@ -98,5 +111,7 @@ async function loadSessionActor(
     companyIds: row.company_ids,
     companyId: row.current_company_id,
     via,
+    activeModules: row.active_modules,
+    mfa: { policy: row.mfa_policy, enrolled: row.mfa_enrolled },
   }
 }

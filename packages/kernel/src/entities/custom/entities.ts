@@ -5,6 +5,7 @@ import { BusinessRule, Conflict, Invalid, NotFound } from '../../errors/errors.t
 import type { Actor } from '../../identity/authenticate.ts'
 import { newId } from '../../ids.ts'
 import { parse } from '../../schemas/validate.ts'
+import { forgetCustomFields } from '../custom-definitions.ts'
 import { RESOURCE_NAME } from '../define.ts'
 import type { WorkflowDefinition } from '../definition.ts'
 import { loadModel } from '../model.ts'
@@ -146,6 +147,7 @@ export async function deleteCustomEntity(trx: Tx, actor: Actor, key: string): Pr
       `The field ${referrer.entity}.${referrer.key} refers to ${key}; remove and purge it first.`,
     )
   await sql`delete from custom_fields where entity = ${key}`.execute(trx)
+  forgetCustomFields(trx)
   await sql`delete from unique_values where entity = ${key}`.execute(trx)
   await sql`delete from entity_links where entity = ${key}`.execute(trx)
   await sql`delete from custom_entities where key = ${key}`.execute(trx)

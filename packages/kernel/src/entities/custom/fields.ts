@@ -5,6 +5,7 @@ import { BusinessRule, Conflict, Invalid, NotFound } from '../../errors/errors.t
 import type { Actor } from '../../identity/authenticate.ts'
 import { newId } from '../../ids.ts'
 import { parse } from '../../schemas/validate.ts'
+import { forgetCustomFields } from '../custom-definitions.ts'
 import type { FieldDefinition } from '../definition.ts'
 import { type EntityModel, loadModel } from '../model.ts'
 import {
@@ -100,6 +101,7 @@ export async function insertField(
       ${JSON.stringify(storedDefinition(field))}::jsonb, ${position}, ${actor.userId}, ${actor.userId})`.execute(
     trx,
   )
+  forgetCustomFields(trx)
   return (await storedField(trx, model.key, input.key)) as StoredField
 }
 
@@ -179,6 +181,7 @@ export async function updateCustomField(
       position = ${data.position ?? row.position}, version = version + 1, updated_at = now(),
       updated_by = ${actor.userId}
     where id = ${row.id}`.execute(trx)
+  forgetCustomFields(trx)
   return fieldView((await storedField(trx, entity, key)) as StoredField)
 }
 
@@ -230,6 +233,7 @@ export async function purgeCustomField(trx: Tx, actor: Actor, entity: string, ke
   assertRemoved(row)
   await eraseValues(trx, storeOf(model), key)
   await sql`delete from custom_fields where id = ${row.id}`.execute(trx)
+  forgetCustomFields(trx)
 }
 
 function assertRemoved(row: StoredField): void {
@@ -251,5 +255,6 @@ async function setRemoved(
     update custom_fields set removed_at = ${removed ? sql`now()` : sql`null`}, version = version + 1,
       updated_at = now(), updated_by = ${actor.userId}
     where id = ${row.id}`.execute(trx)
+  forgetCustomFields(trx)
   return fieldView((await storedField(trx, row.entity, row.key)) as StoredField)
 }

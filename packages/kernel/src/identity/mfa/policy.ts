@@ -76,25 +76,28 @@ export async function setMfaPolicy(
  */
 export async function mfaEnrollmentPending(
   ctx: IdentityContext,
-  actor: Pick<Actor, 'tenantId' | 'userId' | 'sessionId'>,
+  actor: Pick<Actor, 'tenantId' | 'userId' | 'sessionId' | 'mfa'>,
   isAdmin: boolean,
 ): Promise<boolean> {
   if (actor.sessionId === null) return false
-  const row = await withTenant(ctx.db, actor.tenantId, async (trx) => {
-    const found = await sql<{ policy: string | null; enrolled: boolean | null }>`
+  // read with the session when the actor came from authentication (see Actor.mfa)
+  const row =
+    actor.mfa ??
+    (await withTenant(ctx.db, actor.tenantId, async (trx) => {
+      const found = await sql<{ policy: string | null; enrolled: boolean | null }>`
       select (select settings->>'mfa' from tenants) as policy,
              (select totp_enabled_at is not null from users where id = ${actor.userId}) as enrolled`.execute(
-      trx,
-    )
-    return found.rows[0]
-  })
+        trx,
+      )
+      return found.rows[0]
+    }))
   return mfaRequired(asPolicy(row?.policy), isAdmin) && row?.enrolled !== true
 }
 
 /** Throws 403 mfa_enrollment_required while the member must enrol first (see mfaEnrollmentPending). */
 export async function assertMfaEnrolledIfRequired(
   ctx: IdentityContext,
-  actor: Pick<Actor, 'tenantId' | 'userId' | 'sessionId'>,
+  actor: Pick<Actor, 'tenantId' | 'userId' | 'sessionId' | 'mfa'>,
   isAdmin: boolean,
 ): Promise<void> {
   if (await mfaEnrollmentPending(ctx, actor, isAdmin)) {
