@@ -318,7 +318,21 @@ describe('changing a custom entity', () => {
     expect(res.json()).toMatchObject({ label: 'Client', version: v + 1 })
     const again = await patch({ layout: { list: ['full_name'] }, version: v + 1 })
     expect(again.statusCode, again.body).toBe(200)
-    expect(again.json().layout).toEqual({ list: ['full_name'] })
+    // a merge patch: the board and calendar set at creation stay
+    expect(again.json().layout).toEqual({ list: ['full_name'], kanban: 'state', calendar: 'born_on' })
+    const cleared = await patch({ layout: { calendar: null, kanban: 'blood' }, version: v + 2 })
+    expect(cleared.statusCode, cleared.body).toBe(200)
+    expect(cleared.json().layout).toEqual({ list: ['full_name'], kanban: 'blood' })
+    const none = await patch({ layout: null, version: v + 3 })
+    expect(none.json().layout).toBeNull()
+  })
+
+  it('checks only the layout hints a patch names, naming the bad one', async () => {
+    const v = await version()
+    const res = await patch({ layout: { kanban: 'full_name' } }, v)
+    expectProblem(res, 400, 'layout.kanban')
+    expect(await version()).toBe(v)
+    expectProblem(await patch({ layout: { list: 'full_name' } }, v), 400, 'layout.list')
   })
 
   it('refuses a workflow without a state records are in (422)', async () => {

@@ -7,7 +7,7 @@ import { newId } from '../../ids.ts'
 import { parse } from '../../schemas/validate.ts'
 import { forgetCustomFields } from '../custom-definitions.ts'
 import { RESOURCE_NAME } from '../define.ts'
-import type { WorkflowDefinition } from '../definition.ts'
+import type { LayoutHints, WorkflowDefinition } from '../definition.ts'
 import { loadModel } from '../model.ts'
 import { codeEntity } from '../registry.ts'
 import { checkDisplayField, checkLayout, checkWorkflow, type FieldTypes } from './entity-input.ts'
@@ -15,7 +15,7 @@ import { countRows, setInitialState, stateInUse, storeOf } from './field-data.ts
 import { insertField, META_PERMISSION } from './fields.ts'
 import { defaultResource } from './naming.ts'
 import { lockDefinition, type StoredEntity, storedEntity, storedFields } from './rows.ts'
-import { CustomEntityInput, CustomEntityPatch } from './schemas.ts'
+import { CustomEntityInput, CustomEntityPatch, type LayoutInput, type LayoutPatch } from './schemas.ts'
 import { type CustomEntityView, entityView } from './views.ts'
 
 /**
@@ -93,7 +93,7 @@ export async function updateCustomEntity(
       ? row.layout
       : data.layout === null
         ? null
-        : checkLayout(data.layout, fields, workflow !== null)
+        : mergeLayout(row.layout, data.layout, checkLayout(given(data.layout), fields, workflow !== null))
   await sql`
     update custom_entities set
       label = ${data.label?.trim() ?? row.label},
@@ -127,14 +127,17 @@ async function applyWorkflow(
   if (!before) await setInitialState(trx, key, after.initial)
 }
 
-/** Deletes a custom entity without records, and its field definitions. */
+/**
+ * Deletes a custom entity that has never kept a record, and its field definitions. Archived
+ * records count: they can be restored, and nothing erases them yet.
+ */
 export async function deleteCustomEntity(trx: Tx, actor: Actor, key: string): Promise<void> {
   assertCan(actor, META_PERMISSION)
   await lockCustomEntity(trx, key)
   const model = await loadModel(trx, key)
   if (model && (await countRows(trx, storeOf(model))) > 0)
     throw new Conflict(
-      `${key} still has records (archived ones included); delete them first.`,
+      `${key} has records: it cannot be deleted while any exist, archived ones included (they keep their values to be restored).`,
       'records_exist',
     )
   const { rows } = await sql<{ entity: string; key: string }>`
@@ -168,4 +171,24 @@ async function requireCustomEntity(trx: Tx, key: string, lock = false): Promise<
 async function lockCustomEntity(trx: Tx, key: string): Promise<StoredEntity> {
   await lockDefinition(trx, key)
   return requireCustomEntity(trx, key, true)
+}
+
+/** The hints a layout patch sets (not those it clears), checked like a new layout's. */
+function given(patch: LayoutPatch): LayoutInput {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== null)) as LayoutInput
+}
+
+/**
+ * The stored layout with the patch applied (RFC 7396): a board field chosen in the web app must
+ * not drop the sections or list columns set through the API. Only what the patch names is checked:
+ * a stored hint stays as it was.
+ */
+function mergeLayout(
+  stored: LayoutHints | null | undefined,
+  patch: LayoutPatch,
+  checked: LayoutHints,
+): LayoutHints | null {
+  const merged: Record<string, unknown> = { ...(stored ?? {}), ...checked }
+  for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key]
+  return Object.keys(merged).length > 0 ? (merged as LayoutHints) : null
 }

@@ -127,24 +127,40 @@ export const WorkflowInput = Type.Object(
 )
 export type WorkflowInput = Static<typeof WorkflowInput>
 
+const LayoutSections = Type.Array(
+  Type.Object(
+    { label: Label, fields: Type.Array(Name, { maxItems: 200, uniqueItems: true }) },
+    { additionalProperties: false },
+  ),
+  { maxItems: 50 },
+)
+const LayoutList = Type.Array(Name, { maxItems: 30, uniqueItems: true })
+
 export const LayoutInput = Type.Object(
   {
-    sections: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { label: Label, fields: Type.Array(Name, { maxItems: 200, uniqueItems: true }) },
-          { additionalProperties: false },
-        ),
-        { maxItems: 50 },
-      ),
-    ),
-    list: Type.Optional(Type.Array(Name, { maxItems: 30, uniqueItems: true })),
+    sections: Type.Optional(LayoutSections),
+    list: Type.Optional(LayoutList),
     kanban: Type.Optional(Name),
     calendar: Type.Optional(Name),
   },
   { additionalProperties: false },
 )
 export type LayoutInput = Static<typeof LayoutInput>
+
+/** PATCH: a JSON merge patch (RFC 7396) of the layout: the hints named replace, null clears one. */
+export const LayoutPatch = Type.Object(
+  {
+    sections: Type.Optional(Type.Union([LayoutSections, Type.Null()])),
+    list: Type.Optional(Type.Union([LayoutList, Type.Null()])),
+    kanban: Type.Optional(Type.Union([Name, Type.Null()])),
+    calendar: Type.Optional(Type.Union([Name, Type.Null()])),
+  },
+  {
+    additionalProperties: false,
+    description: 'the hints named replace the stored ones, the others stay; null clears one',
+  },
+)
+export type LayoutPatch = Static<typeof LayoutPatch>
 
 export const CustomEntityInput = Type.Object(
   {
@@ -178,7 +194,7 @@ export const CustomEntityPatch = Type.Object(
     description: Type.Optional(Description),
     display_field: Type.Optional(Type.Union([Name, Type.Null()])),
     workflow: Type.Optional(Type.Union([WorkflowInput, Type.Null()])),
-    layout: Type.Optional(Type.Union([LayoutInput, Type.Null()])),
+    layout: Type.Optional(Type.Union([LayoutPatch, Type.Null()])),
     version: Type.Optional(Version),
   },
   { additionalProperties: false, minProperties: 1 },
