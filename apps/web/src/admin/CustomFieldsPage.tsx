@@ -1,19 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Col,
-  Form,
-  Input,
-  Row,
-  Select,
-  Space,
-  Table,
-  Typography,
-} from 'antd'
+import { Alert, App, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api } from '../api/client.ts'
@@ -21,6 +7,9 @@ import { applyErrors } from '../api/form-errors.ts'
 import { useEntities } from '../api/queries.ts'
 import type { CustomField } from '../api/types.ts'
 import { CustomEntityForm } from './CustomEntityForm.tsx'
+import { CustomEntitySettingsCard } from './CustomEntitySettingsCard.tsx'
+import { CustomFieldsTable } from './CustomFieldsTable.tsx'
+import { refreshDefinitions } from './custom-definitions.ts'
 import { FIELD_TYPES, keyOf } from './field-types.ts'
 
 interface Values {
@@ -32,7 +21,10 @@ interface Values {
   target?: string
 }
 
-/** The no-code promise: add a field to any entity; its forms and lists show it on the next load. */
+/**
+ * The no-code promise: add, change, remove and restore the fields of any entity, and set a custom
+ * entity's names and views; its forms and lists show the change at once.
+ */
 export function CustomFieldsPage() {
   const { t } = useTranslation()
   const { message } = App.useApp()
@@ -70,9 +62,7 @@ export function CustomFieldsPage() {
       })
       void message.success(t('admin.fieldAdded'))
       form.resetFields()
-      await client.invalidateQueries({ queryKey: ['custom-fields', chosen] })
-      await client.invalidateQueries({ queryKey: ['entity', chosen] })
-      await client.invalidateQueries({ queryKey: ['records'] })
+      await refreshDefinitions(client, chosen as string)
     } catch (err) {
       setError(applyErrors(form, err, ['label', 'key', 'type', 'required', 'options', 'target']))
     }
@@ -147,23 +137,17 @@ export function CustomFieldsPage() {
           </Button>
         </Form>
       </Card>
-      <Table<CustomField>
-        rowKey="key"
-        size="small"
-        loading={fields.isPending && chosen !== undefined}
-        dataSource={(fields.data ?? []).filter((f) => !f.removed_at)}
-        pagination={false}
-        columns={[
-          { key: 'label', title: t('admin.label'), dataIndex: 'label' },
-          { key: 'key', title: t('admin.key'), dataIndex: 'key' },
-          { key: 'type', title: t('admin.type'), dataIndex: 'type' },
-          {
-            key: 'required',
-            title: t('admin.required'),
-            render: (_: unknown, f: CustomField) => (f.required ? t('form.yes') : t('form.no')),
-          },
-        ]}
-      />
+      {chosen !== undefined && (
+        <CustomFieldsTable entity={chosen} fields={fields.data ?? []} loading={fields.isPending} />
+      )}
+      {chosen?.startsWith('custom.') && (
+        <CustomEntitySettingsCard
+          key={chosen}
+          entity={chosen}
+          fields={fields.data ?? []}
+          onDeleted={() => setEntity(undefined)}
+        />
+      )}
       <CustomEntityForm />
     </Space>
   )

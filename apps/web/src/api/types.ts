@@ -154,8 +154,12 @@ export interface CustomField {
   entity: string
   type: string
   label: string
+  description: string | null
   required: boolean
+  searchable: boolean
   options: string[] | null
+  min: number | string | null
+  max: number | string | null
   removed_at: string | null
   version: number
 }
