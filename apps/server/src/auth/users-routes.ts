@@ -111,6 +111,13 @@ export async function usersRoutes(
   }
 }
 
+/**
+ * A page's last event as the next page's bound: its time to the microsecond (as stored; JSON dates
+ * keep milliseconds) and its id, since one transaction's events share their time.
+ */
+const CURSOR =
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
 const EventsQuery = Type.Object(
   {
     limit: Type.Optional(
@@ -120,6 +127,12 @@ const EventsQuery = Type.Object(
       Type.String({ format: 'date-time', description: 'events strictly older than this time' }),
     ),
     after: Type.Optional(Type.String({ format: 'date-time', description: 'events at or after this time' })),
+    cursor: Type.Optional(
+      Type.String({
+        pattern: CURSOR.source,
+        description: 'next_cursor of the previous page: the events after it, none skipped or repeated',
+      }),
+    ),
     user_id: Type.Optional(Type.String({ format: 'uuid' })),
     type: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,50}$' })),
   },
@@ -149,8 +162,10 @@ export async function securityEventsRoutes(
         after?: string
         user_id?: string
         type?: string
+        cursor?: string
       }
       const limit = q.limit ? Number(q.limit) : 50
+      const [, cursorAt, cursorId] = q.cursor?.match(CURSOR) ?? []
       const rows = await withTenant(identity.db, actor.tenantId, (trx) => {
         let query = auditTx(trx)
           .selectFrom('security_events as e')
@@ -171,6 +186,7 @@ export async function securityEventsRoutes(
             'e.details',
             'a.request_id',
             'e.created_at',
+            sql<string>`to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at'),
           ])
           .orderBy('e.created_at', 'desc')
           .orderBy('e.id', 'desc')
@@ -179,9 +195,17 @@ export async function securityEventsRoutes(
         if (q.after) query = query.where('e.created_at', '>=', new Date(q.after))
         if (q.user_id) query = query.where('e.user_id', '=', q.user_id)
         if (q.type) query = query.where('e.type', '=', q.type)
+        if (cursorAt && cursorId)
+          query = query.where(
+            sql<boolean>`(e.created_at, e.id) < (${cursorAt}::timestamptz, ${cursorId}::uuid)`,
+          )
         return query.execute()
       })
-      return { data: rows }
+      const last = rows.at(-1)
+      return {
+        data: rows.map(({ at: _, ...event }) => event),
+        next_cursor: rows.length === limit && last ? `${last.at}_${last.id}` : null,
+      }
     },
   )
 }

@@ -1,3 +1,4 @@
+import { recordSecurityEvent, withTenant } from '@tessera/kernel'
 import { createTestApp, type TestApp } from '@tessera/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signUp } from '../auth/helpers.ts'
@@ -51,6 +52,46 @@ describe('GET /api/v1/security-events', () => {
     expect(none.json().data).toEqual([])
     const until = await call(t, owner.accessToken, 'GET', `/api/v1/security-events?before=${at}`)
     expect(until.json().data.map((e: { id: string }) => e.id)).not.toContain(signup.id)
+  })
+
+  it('pages by next_cursor without skipping or repeating events that share their time', async () => {
+    const owner = await signUp(t)
+    // one transaction's events share now(): a bound by time alone would lose some at a page edge
+    await withTenant(t.database.db, owner.tenantId, async (trx) => {
+      for (let i = 0; i < 5; i++)
+        await recordSecurityEvent(
+          trx,
+          owner.tenantId,
+          'login.failed',
+          { ip: '192.0.2.1', userAgent: null, requestId: `req-${i}` },
+          { userId: owner.userId },
+        )
+    })
+    const all = (await call(t, owner.accessToken, 'GET', '/api/v1/security-events?limit=200')).json()
+    expect(all.next_cursor).toBeNull()
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page = await call(
+        t,
+        owner.accessToken,
+        'GET',
+        `/api/v1/security-events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      expect(page.statusCode, page.body).toBe(200)
+      seen.push(...page.json().data.map((e: { id: string }) => e.id))
+      cursor = page.json().next_cursor
+    } while (cursor)
+    expect(seen).toEqual(all.data.map((e: { id: string }) => e.id))
+    expect(seen.length).toBeGreaterThanOrEqual(6)
+  })
+
+  it('refuses a malformed cursor, naming the parameter', async () => {
+    const owner = await signUp(t)
+    const res = await call(t, owner.accessToken, 'GET', '/api/v1/security-events?cursor=2026-01-01')
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toContain('application/problem+json')
+    expect(JSON.stringify(res.json())).toContain('cursor')
   })
 
   it('refuses an `after` that is not a date-time, naming the parameter', async () => {

@@ -77,20 +77,20 @@ export function SecurityLogPage() {
   const [userId, setUserId] = useState<string | undefined>()
   const [from, setFrom] = useState('')
   const [to, setTo] = useState('')
-  // `before` of each page shown after the first: the log pages by time
+  // the cursor of each page shown after the first (the server's next_cursor: none skipped or repeated)
   const [pages, setPages] = useState<string[]>([])
-  const before = pages.at(-1) ?? (to ? dayStart(to, 1) : undefined)
+  const cursor = pages.at(-1)
+  const before = to ? dayStart(to, 1) : undefined
   const after = from ? dayStart(from) : undefined
   const log = useQuery({
-    queryKey: ['security-events', type, userId, after, before],
+    queryKey: ['security-events', type, userId, after, before, cursor],
     queryFn: () =>
-      api<{ data: SecurityEvent[] }>(
-        `/security-events${query({ type, user_id: userId, after, before, limit: PAGE_SIZE })}`,
-      ).then((r) => r.data),
+      api<{ data: SecurityEvent[]; next_cursor: string | null }>(
+        `/security-events${query({ type, user_id: userId, after, before, cursor, limit: PAGE_SIZE })}`,
+      ),
   })
-  const events = log.data ?? []
-  const last = events.at(-1)
-  const older = events.length === PAGE_SIZE && last ? last.created_at : null
+  const events = log.data?.data ?? []
+  const older = log.data?.next_cursor ?? null
   const filtered =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
