@@ -139,7 +139,8 @@ describe('bad input writes nothing and names the field', () => {
       partner: partner.id,
       assignee: other.userId,
     })
-    expect(stranger.statusCode).toBe(404)
+    // the same answer for another tenant's user as for an id nobody has (see checkMembers)
+    expect(stranger.statusCode).toBe(400)
     expect(problem(stranger).errors[0]?.field).toBe('assignee')
   })
 

@@ -1,6 +1,5 @@
 import { defineEntity } from '@tessera/kernel'
 import { checkActivity } from '../services/activity-rules.ts'
-import { UUID_PATTERN } from './opportunity.ts'
 
 export const ACTIVITY_TYPES = ['call', 'meeting', 'email', 'task', 'note'] as const
 
@@ -25,11 +24,10 @@ export const activityEntity = defineEntity({
     note: { type: 'long_text', label: 'Note', maxLength: 20_000, searchable: true },
     due_date: { type: 'date', label: 'Due date' },
     assignee: {
-      type: 'text',
+      type: 'user',
       label: 'Assignee',
-      description: 'the user id of the member who does it',
+      description: 'the member who does it',
       column: 'assignee_id',
-      pattern: UUID_PATTERN,
     },
     done: { type: 'boolean', label: 'Done', required: true, default: false },
     opportunity: { type: 'reference', label: 'Opportunity', target: 'crm.opportunity' },

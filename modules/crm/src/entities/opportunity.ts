@@ -14,8 +14,6 @@ export const LEAD_SOURCES = [
   'other',
 ] as const
 
-export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-
 /**
  * A lead or an opportunity: one record with a type, as Odoo's crm.lead, so converting a lead keeps
  * its history. A lead may name its contact in free text (contact_name, company_name) until it is
