@@ -241,7 +241,7 @@ describe.skipIf(skippedOnServerRun('custom-editor.test.ts'))('web app: the custo
     await confirm(page, 'Delete')
     await expect
       .poll(() => page.getByTestId('entity-settings-error').textContent())
-      .toContain('still has records')
+      .toContain('has records')
 
     // deleting a record only archives it, and archived records still count: an entity without any
     await openEditor(page, 'custom.note')
