@@ -239,9 +239,7 @@ describe.skipIf(skippedOnServerRun('custom-editor.test.ts'))('web app: the custo
     await openEditor(page, 'custom.ticket')
     await page.getByTestId('entity-delete').click()
     await confirm(page, 'Delete')
-    await expect
-      .poll(() => page.getByTestId('entity-settings-error').textContent())
-      .toContain('has records')
+    await expect.poll(() => page.getByTestId('entity-settings-error').textContent()).toContain('has records')
 
     // deleting a record only archives it, and archived records still count: an entity without any
     await openEditor(page, 'custom.note')
